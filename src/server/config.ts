@@ -1,0 +1,321 @@
+/*
+ * Server configuration: redis.conf parsing (quoting, `include`), typed values,
+ * CONFIG GET/SET/REWRITE semantics and change hooks.
+ */
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { splitArgs } from '../protocol/parser';
+import { globMatch } from '../util/glob';
+import { CONFIG_ALIASES, CONFIG_SPECS, type ConfigSpec } from './config-table';
+
+export class ConfigError extends Error {}
+
+export const REDIS_VERSION = '7.2.4';
+
+/** Parse a memory amount as Redis's memtoull: 1k=1000, 1kb=1024, m/mb, g/gb. */
+export function parseMemory(s: string): number | null {
+  const m = /^(-?[0-9]+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? '').toLowerCase();
+  const mul: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
+  return n * mul[unit];
+}
+
+type Hook = (value: string, old: string) => void | string;
+
+// Bounds for integer parameters where Redis checks them (name: [min, max]).
+const INT_BOUNDS: Record<string, [number, number]> = {
+  port: [0, 65535],
+  'tls-port': [0, 65535],
+  databases: [1, 2147483647],
+  hz: [0, 2147483647],
+  maxclients: [1, 2147483647],
+  timeout: [0, 2147483647],
+  'tcp-keepalive': [0, 2147483647],
+  'active-expire-effort': [1, 10],
+  'lfu-log-factor': [0, 2147483647],
+  'slowlog-max-len': [0, 2147483647],
+  'list-max-listpack-size': [-5, 2147483647],
+  'maxmemory-samples': [1, 64],
+  'maxmemory-eviction-tenacity': [0, 100],
+  'unixsocketperm': [0, 0o777],
+};
+
+export class Config {
+  private values = new Map<string, string>();
+  private specs = new Map<string, ConfigSpec>();
+  private hooks = new Map<string, Hook[]>();
+  /** Path of the config file, for CONFIG REWRITE and INFO config_file. */
+  file = '';
+  /** Names set by the file or CONFIG SET (for REWRITE). */
+  private changed = new Set<string>();
+
+  constructor() {
+    for (const s of CONFIG_SPECS) {
+      this.specs.set(s.name, s);
+      this.values.set(s.name, s.def);
+    }
+  }
+
+  canonical(name: string): string {
+    const n = name.toLowerCase();
+    return CONFIG_ALIASES[n] ?? n;
+  }
+
+  has(name: string): boolean {
+    return this.specs.has(this.canonical(name));
+  }
+
+  get(name: string): string {
+    return this.values.get(this.canonical(name)) ?? '';
+  }
+
+  /** Numeric value of an int/memory/bool parameter (bools give 1/0). */
+  num(name: string): number {
+    const v = this.get(name);
+    const spec = this.specs.get(this.canonical(name));
+    if (spec?.type === 'bool') return v === 'yes' ? 1 : 0;
+    if (spec?.type === 'memory') return parseMemory(v) ?? 0;
+    return Number(v);
+  }
+
+  bool(name: string): boolean {
+    return this.get(name) === 'yes';
+  }
+
+  onChange(name: string, fn: Hook): void {
+    const n = this.canonical(name);
+    const list = this.hooks.get(n) ?? [];
+    list.push(fn);
+    this.hooks.set(n, list);
+  }
+
+  /** Validate and normalise a value; throws ConfigError with Redis's reason text. */
+  normalise(name: string, args: string[]): string {
+    const spec = this.specs.get(name);
+    if (!spec) throw new ConfigError('Bad directive or wrong number of arguments');
+    const multi = name === 'save' || name === 'bind' || name === 'client-output-buffer-limit' || name === 'oom-score-adj-values' || name === 'latency-tracking-info-percentiles';
+    if (!multi && args.length !== 1) throw new ConfigError('wrong number of arguments');
+    const v = args.join(' ');
+    switch (spec.type) {
+      case 'bool': {
+        const l = v.toLowerCase();
+        if (l !== 'yes' && l !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
+        return l;
+      }
+      case 'int': {
+        if (!/^-?[0-9]+$/.test(v)) throw new ConfigError("argument couldn't be parsed into an integer");
+        const n = Number(v);
+        const b = INT_BOUNDS[name];
+        if (b && (n < b[0] || n > b[1])) throw new ConfigError(`argument must be between ${b[0]} and ${b[1]} inclusive`);
+        return String(n);
+      }
+      case 'memory': {
+        if (name === 'maxmemory-clients' && /^[0-9]+%$/.test(v)) return v;
+        const n = parseMemory(v);
+        if (n === null) throw new ConfigError('argument must be a memory value');
+        if (n < 0) throw new ConfigError('argument must be a memory value');
+        return String(n);
+      }
+      case 'enum': {
+        const allowed = (spec.values ?? '').split(' ');
+        const l = v.toLowerCase();
+        if (!allowed.includes(l)) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
+        return l;
+      }
+      default:
+        if (name === 'save') return normaliseSave(args);
+        if (name === 'client-output-buffer-limit') return normaliseObuf(args, this.get(name));
+        if (name === 'notify-keyspace-events') return v;
+        return v;
+    }
+  }
+
+  /** Set from a config file or command line: no immutability check. */
+  setInitial(name: string, args: string[]): void {
+    const n = this.canonical(name);
+    const v = this.normalise(n, args);
+    this.values.set(n, v);
+    this.changed.add(n);
+  }
+
+  /**
+   * CONFIG SET of several parameters at once: all validated first, then
+   * applied; a hook error rolls every change back. Throws ConfigError whose
+   * message is Redis's full error text.
+   */
+  setMany(pairs: [string, string][]): void {
+    const seen = new Set<string>();
+    const planned: [string, string][] = [];
+    for (const [rawName, value] of pairs) {
+      const n = this.canonical(rawName);
+      const spec = this.specs.get(n);
+      if (!spec) throw new ConfigError(`ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`);
+      if (seen.has(n)) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - duplicate parameter`);
+      seen.add(n);
+      if (spec.immutable) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - can't set immutable config`);
+      let v: string;
+      try {
+        const args = n === 'save' || n === 'bind' || n === 'client-output-buffer-limit' || n === 'oom-score-adj-values' || n === 'latency-tracking-info-percentiles'
+          ? (splitArgs(value) ?? [value]) : [value];
+        v = this.normalise(n, n === 'save' && value === '' ? [] : args);
+      } catch (e) {
+        throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${(e as Error).message}`);
+      }
+      planned.push([n, v]);
+    }
+    const applied: [string, string][] = [];
+    for (const [n, v] of planned) {
+      const old = this.values.get(n) ?? '';
+      this.values.set(n, v);
+      applied.push([n, old]);
+      for (const h of this.hooks.get(n) ?? []) {
+        const err = h(v, old);
+        if (typeof err === 'string') {
+          for (const [rn, rv] of applied.reverse()) this.values.set(rn, rv);
+          throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${n}') - ${err}`);
+        }
+      }
+      this.changed.add(n);
+    }
+  }
+
+  /** CONFIG GET: name/value pairs for every parameter matching any pattern. */
+  getMatching(patterns: string[]): [string, string][] {
+    const out = new Map<string, string>();
+    for (const p of patterns) {
+      const lp = p.toLowerCase();
+      const exact = this.specs.has(lp) || lp in CONFIG_ALIASES;
+      if (exact && !/[*?[]/.test(lp)) {
+        out.set(lp, this.get(lp));
+        continue;
+      }
+      for (const name of this.specs.keys()) if (globMatch(lp, name, true)) out.set(name, this.values.get(name) ?? '');
+      for (const alias of Object.keys(CONFIG_ALIASES)) if (globMatch(lp, alias, true)) out.set(alias, this.get(alias));
+    }
+    return [...out];
+  }
+
+  /** Load a redis.conf file (recursively following `include`). Throws a fatal-error description. */
+  loadFile(path: string, extra = ''): void {
+    this.file = resolve(path);
+    let text = '';
+    if (path !== '-') text = readFileSync(path, 'latin1');
+    this.loadText(text + '\n' + extra);
+  }
+
+  loadText(text: string): void {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const args = splitArgs(line);
+      const fail = (msg: string) => new FatalConfigError(i + 1, line, msg);
+      if (args === null) throw fail('Unbalanced quotes in configuration line');
+      if (args.length === 0) continue;
+      const name = args[0].toLowerCase();
+      if (name === 'include') {
+        if (args.length !== 2) throw fail('Bad directive or wrong number of arguments');
+        this.loadText(readFileSync(args[1], 'latin1'));
+        continue;
+      }
+      if (name === 'rename-command' || name === 'user' || name === 'loadmodule') {
+        // Accepted; handled by the features that need them.
+        this.directives.push(args);
+        continue;
+      }
+      const n = this.canonical(name);
+      if (!this.specs.has(n)) throw fail('Bad directive or wrong number of arguments');
+      try {
+        if (n === 'save' && args.length === 2 && args[1] === '') this.setInitial(n, []);
+        else this.setInitial(n, args.slice(1));
+      } catch (e) {
+        throw fail((e as Error).message);
+      }
+    }
+  }
+
+  /** Directives the config table does not hold (rename-command, user, loadmodule). */
+  directives: string[][] = [];
+
+  /** CONFIG REWRITE: rewrite the config file with the current values of changed parameters. */
+  rewrite(): void {
+    if (!this.file) throw new ConfigError('ERR The server is running without a config file');
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(this.file, 'latin1').split('\n');
+    } catch {
+      lines = [];
+    }
+    const done = new Set<string>();
+    const out: string[] = [];
+    for (const line of lines) {
+      const args = splitArgs(line.trim());
+      if (args && args.length > 0 && !line.trim().startsWith('#')) {
+        const n = this.canonical(args[0]);
+        if (this.specs.has(n)) {
+          if (done.has(n)) continue;
+          done.add(n);
+          out.push(this.formatLine(n));
+          continue;
+        }
+      }
+      out.push(line);
+    }
+    const missing = [...this.changed].filter((n) => !done.has(n) && this.values.get(n) !== this.specs.get(n)?.def);
+    if (missing.length) {
+      while (out.length && out[out.length - 1] === '') out.pop();
+      out.push('# Generated by CONFIG REWRITE');
+      for (const n of missing) out.push(this.formatLine(n));
+      out.push('');
+    }
+    writeFileSync(this.file, out.join('\n'));
+  }
+
+  private formatLine(n: string): string {
+    const v = this.values.get(n) ?? '';
+    if (n === 'save' && v === '') return 'save ""';
+    const spec = this.specs.get(n);
+    if (spec?.type === 'string' && (v === '' || /[\s"']/.test(v)) && n !== 'save' && n !== 'bind' && n !== 'client-output-buffer-limit') {
+      return `${n} "${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    }
+    return `${n} ${v}`;
+  }
+}
+
+export class FatalConfigError extends Error {
+  constructor(public line: number, public text: string, public reason: string) {
+    super(reason);
+  }
+
+  /** The message Redis prints on stderr before exiting with status 1. */
+  report(): string {
+    return `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\nReading the configuration file, at line ${this.line}\n>>> '${this.text}'\n${this.reason}\n`;
+  }
+}
+
+function normaliseSave(args: string[]): string {
+  if (args.length === 0 || (args.length === 1 && args[0] === '')) return '';
+  if (args.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
+  for (const a of args) if (!/^[0-9]+$/.test(a)) throw new ConfigError('Invalid save parameters');
+  return args.join(' ');
+}
+
+function normaliseObuf(args: string[], current: string): string {
+  if (args.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
+  const cur = current.split(' ');
+  const classes: Record<string, string[]> = { normal: cur.slice(1, 4), slave: cur.slice(5, 8), pubsub: cur.slice(9, 12) };
+  for (let i = 0; i < args.length; i += 4) {
+    let cls = args[i].toLowerCase();
+    if (cls === 'replica') cls = 'slave';
+    if (!(cls in classes)) throw new ConfigError('Invalid client class specified in buffer limit configuration.');
+    const hard = parseMemory(args[i + 1]);
+    const soft = parseMemory(args[i + 2]);
+    const secs = /^[0-9]+$/.test(args[i + 3]) ? Number(args[i + 3]) : null;
+    if (hard === null || soft === null || secs === null) throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    classes[cls] = [String(hard), String(soft), String(secs)];
+  }
+  return `normal ${classes.normal.join(' ')} slave ${classes.slave.join(' ')} pubsub ${classes.pubsub.join(' ')}`;
+}

@@ -1,0 +1,110 @@
+/*
+ * One numbered database: the key dictionary and the expiry dictionary.
+ *
+ * Keys are latin1 strings. Expiry times live in a second Map (keys with a TTL
+ * only), as in Redis. Reads go through `lookup`, which deletes a key whose
+ * time has passed (lazy expiry); the active expiry cycle in the server samples
+ * `expires` in the background. Every mutation reports to the owner through
+ * the KeyspaceHooks so that WATCH, blocking pops, notifications, client
+ * tracking and persistence learn about it without the data layer knowing them.
+ */
+
+import type { Value } from '../types/value';
+
+export interface KeyspaceHooks {
+  /** A key was expired lazily or actively: propagate, notify, invalidate. */
+  onExpired(db: Database, key: string): void;
+  /** Current time in ms (the server's clock). */
+  now(): number;
+  /** True while the server must not expire keys (e.g. a replica, or a paused expiry). */
+  expiryPaused(): boolean;
+}
+
+export class Database {
+  dict = new Map<string, Value>();
+  expires = new Map<string, number>();
+  /** Stats for INFO keyspace avg_ttl and active expiry. */
+  avgTtl = 0;
+  /** Keys are waited on by blocked clients (maintained by the blocking module). */
+  blockingKeys: Map<string, unknown[]> | null = null;
+  /** WATCHed keys → clients (maintained by the transactions module). */
+  watchedKeys = new Map<string, Set<unknown>>();
+
+  constructor(public readonly id: number, private readonly hooks: KeyspaceHooks) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Is `key`'s time up? Deletes it if so (and reports it). */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined) return false;
+    if (when > this.hooks.now()) return false;
+    if (this.hooks.expiryPaused()) return true; // logically expired, but kept
+    this.dict.delete(key);
+    this.expires.delete(key);
+    this.hooks.onExpired(this, key);
+    return true;
+  }
+
+  /** Value of `key`, or undefined when missing or expired. */
+  lookup(key: string): Value | undefined {
+    const v = this.dict.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0 && this.expires.has(key) && this.expireIfNeeded(key)) return undefined;
+    return v;
+  }
+
+  has(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+
+  /** Store `value`, removing any TTL unless keepTtl. */
+  set(key: string, value: Value, keepTtl = false): void {
+    this.dict.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /** Replace the value of an existing key, keeping its TTL. */
+  update(key: string, value: Value): void {
+    this.dict.set(key, value);
+  }
+
+  /** Remove a key. Returns whether it existed (live). */
+  delete(key: string): boolean {
+    if (this.lookup(key) === undefined) return false;
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    return true;
+  }
+
+  setExpire(key: string, when: number): void {
+    this.expires.set(key, when);
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  clear(): number {
+    const n = this.dict.size;
+    this.dict = new Map();
+    this.expires = new Map();
+    return n;
+  }
+
+  /** Swap contents with another db (SWAPDB). */
+  swapWith(other: Database): void {
+    const d = this.dict;
+    const e = this.expires;
+    this.dict = other.dict;
+    this.expires = other.expires;
+    other.dict = d;
+    other.expires = e;
+  }
+}

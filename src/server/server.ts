@@ -1,0 +1,1188 @@
+/*
+ * The server: listeners, clients, the dispatcher and the cron.
+ *
+ * One thread owns the data: every command runs to completion on the event
+ * loop, one at a time. A socket read is parsed into requests, each request is
+ * looked up in the command table and run, its reply lands in the client's
+ * ReplyWriter, and the whole batch is flushed with one socket write.
+ */
+
+import * as net from 'node:net';
+import { existsSync, unlinkSync, chmodSync, writeFileSync } from 'node:fs';
+import { Config, FatalConfigError, REDIS_VERSION } from './config';
+import { Database, type KeyspaceHooks } from './db';
+import { Client, type BlockState } from './client';
+import { Logger, type LogLevel } from './log';
+import { Clock } from '../util/clock';
+import { CursorTable } from '../util/scan-cursors';
+import { globMatch } from '../util/glob';
+import { E } from '../errors';
+import { noParentHandler, type CommandDef } from '../commands/types';
+import { buildCommandTable } from '../commands';
+
+
+export interface ServerOptions {
+  /** Config parameters, as CONFIG SET names and values. */
+  config?: Record<string, string | number | boolean>;
+  /** Path of a redis.conf to load first. */
+  configFile?: string;
+  /** Extra `--name value` style directives (already split into name/args). */
+  directives?: string[][];
+  /** Use a manual clock: time moves only with `server.clock.advance(ms)`. */
+  manualClock?: boolean;
+  /** Do not log to stdout (embedded use). Default false for the CLI. */
+  quiet?: boolean;
+}
+
+export interface Stats {
+  connectionsReceived: number;
+  commandsProcessed: number;
+  expiredKeys: number;
+  expiredStalePerc: number;
+  expiredTimeCapReached: number;
+  evictedKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  rejectedConn: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  pubsubChannelsMsgs: number;
+  totalErrorReplies: number;
+  errorCodes: Map<string, number>;
+  unexpectedErrorReplies: number;
+  totalReadsProcessed: number;
+  totalWritesProcessed: number;
+  clientQbufLimitDisconnections: number;
+  clientOutbufLimitDisconnections: number;
+  expireCycleCpuMs: number;
+  dumpPayloadSanitizations: number;
+  ioThreadedReads: number;
+  trackingTotalKeys: number;
+  totalBlockingKeys: number;
+}
+
+function newStats(): Stats {
+  return {
+    connectionsReceived: 0, commandsProcessed: 0, expiredKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0,
+    evictedKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, rejectedConn: 0, netInputBytes: 0, netOutputBytes: 0,
+    pubsubChannelsMsgs: 0, totalErrorReplies: 0, errorCodes: new Map(), unexpectedErrorReplies: 0,
+    totalReadsProcessed: 0, totalWritesProcessed: 0, clientQbufLimitDisconnections: 0,
+    clientOutbufLimitDisconnections: 0, expireCycleCpuMs: 0, dumpPayloadSanitizations: 0, ioThreadedReads: 0,
+    trackingTotalKeys: 0, totalBlockingKeys: 0,
+  };
+}
+
+// Keyspace notification classes, as the letters of notify-keyspace-events.
+export const NOTIFY = {
+  KEYSPACE: 1, KEYEVENT: 2, GENERIC: 4, STRING: 8, LIST: 16, SET: 32, HASH: 64, ZSET: 128,
+  EXPIRED: 256, EVICTED: 512, STREAM: 1024, KEY_MISS: 2048, MODULE: 4096, NEW: 8192,
+} as const;
+
+export function parseNotifyFlags(s: string): number | null {
+  let f = 0;
+  for (const ch of s) {
+    switch (ch) {
+      case 'A': f |= NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE; break;
+      case 'g': f |= NOTIFY.GENERIC; break;
+      case '$': f |= NOTIFY.STRING; break;
+      case 'l': f |= NOTIFY.LIST; break;
+      case 's': f |= NOTIFY.SET; break;
+      case 'h': f |= NOTIFY.HASH; break;
+      case 'z': f |= NOTIFY.ZSET; break;
+      case 'x': f |= NOTIFY.EXPIRED; break;
+      case 'e': f |= NOTIFY.EVICTED; break;
+      case 'K': f |= NOTIFY.KEYSPACE; break;
+      case 'E': f |= NOTIFY.KEYEVENT; break;
+      case 't': f |= NOTIFY.STREAM; break;
+      case 'm': f |= NOTIFY.KEY_MISS; break;
+      case 'd': f |= NOTIFY.MODULE; break;
+      case 'n': f |= NOTIFY.NEW; break;
+      default: return null;
+    }
+  }
+  return f;
+}
+
+export function notifyFlagsToString(f: number): string {
+  let s = '';
+  const all = NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE;
+  if ((f & all) === all) s += 'A';
+  else {
+    if (f & NOTIFY.GENERIC) s += 'g';
+    if (f & NOTIFY.STRING) s += '$';
+    if (f & NOTIFY.LIST) s += 'l';
+    if (f & NOTIFY.SET) s += 's';
+    if (f & NOTIFY.HASH) s += 'h';
+    if (f & NOTIFY.ZSET) s += 'z';
+    if (f & NOTIFY.EXPIRED) s += 'x';
+    if (f & NOTIFY.EVICTED) s += 'e';
+    if (f & NOTIFY.STREAM) s += 't';
+    if (f & NOTIFY.MODULE) s += 'd';
+  }
+  if (f & NOTIFY.KEYSPACE) s += 'K';
+  if (f & NOTIFY.KEYEVENT) s += 'E';
+  if (f & NOTIFY.KEY_MISS) s += 'm';
+  if (f & NOTIFY.NEW) s += 'n';
+  return s;
+}
+
+/** Commands a client may run while a transaction is open without them being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands allowed in the RESP2 pub/sub context. */
+const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+export class Server implements KeyspaceHooks {
+  readonly config = new Config();
+  readonly clock: Clock;
+  readonly log = new Logger();
+  dbs: Database[] = [];
+  readonly commands: Map<string, CommandDef>;
+  readonly clients = new Map<number, Client>();
+  private nextClientId = 1;
+  stats = newStats();
+  /** Changes since the last save (INFO rdb_changes_since_last_save). */
+  dirty = 0;
+  readonly startTime: number;
+  private listeners: net.Server[] = [];
+  private pendingFlush = new Set<Client>();
+  private flushScheduled = false;
+  /** Keys that became ready for blocked clients during the current command. */
+  private readyKeys: { db: Database; key: string }[] = [];
+  private readySet = new Set<string>();
+  /** Clients blocked on keys (for INFO blocked_clients). */
+  blockedClients = 0;
+  // Pub/sub registries.
+  readonly pubsubChannels = new Map<string, Set<Client>>();
+  readonly pubsubPatterns = new Map<string, Set<Client>>();
+  readonly pubsubShardChannels = new Map<string, Set<Client>>();
+  readonly cursors = new CursorTable();
+  /** Listeners for write propagation (AOF, replicas): db index and the command's effect. */
+  readonly propagateHooks: ((dbid: number, args: string[]) => void)[] = [];
+  /** Listeners for modified keys (client tracking). */
+  readonly keyModifiedHooks: ((db: Database, key: string) => void)[] = [];
+  /** Monitors (MONITOR clients). */
+  readonly monitors = new Set<Client>();
+  /** Features add INFO sections here: name → lines. */
+  readonly infoProviders = new Map<string, () => string[]>();
+  /** Feature state that does not belong to the core (keyed by module). */
+  readonly ext: Record<string, unknown> = {};
+  notifyFlags = 0;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private cronLoops = 0;
+  shuttingDown = false;
+  /** Set by DEBUG SET-ACTIVE-EXPIRE 0. */
+  activeExpireEnabled = true;
+  /** Lazy expiry is suspended (replica, or DEBUG). */
+  expiryPausedFlag = false;
+  /** Runtime pause (CLIENT PAUSE): until ms, and whether all commands or writes only. */
+  pauseUntil = 0;
+  pauseAll = false;
+  lastSave: number;
+  /** Resolved when the server has fully closed. */
+  private closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+  /** The TCP port actually listened on (useful with port 0 in embedded mode). */
+  port = 0;
+  runId: string;
+  /** Slow log entries (newest first). */
+  slowlog: { id: number; time: number; duration: number; args: string[]; addr: string; name: string }[] = [];
+  slowlogNextId = 0;
+  /** Latency monitor events: name → samples. */
+  latencyEvents = new Map<string, { time: number; latency: number }[]>();
+  /** Called by SHUTDOWN etc. (the CLI exits the process). */
+  onShutdown: ((code: number) => void) | null = null;
+  /** Hooks run before shutdown completes (persistence saves here). Return an error text to refuse. */
+  readonly shutdownHooks: ((flags: { save: boolean; nosave: boolean; force: boolean }) => string | null)[] = [];
+  /** Command currently executing (for MONITOR/slowlog/scripts). */
+  currentClient: Client | null = null;
+  /** Fake clients execute scripts and AOF loading. */
+  private execDepth = 0;
+
+  constructor(opts: ServerOptions = {}) {
+    this.clock = new Clock(!!opts.manualClock);
+    this.log.quiet = !!opts.quiet;
+    if (opts.configFile !== undefined) this.config.loadFile(opts.configFile);
+    for (const d of opts.directives ?? []) {
+      const n = d[0].toLowerCase();
+      if (!this.config.has(n)) throw new FatalConfigError(0, d.join(' '), 'Bad directive or wrong number of arguments');
+      try {
+        this.config.setInitial(n, d.slice(1));
+      } catch (e) {
+        throw new FatalConfigError(0, d.join(' '), (e as Error).message);
+      }
+    }
+    if (opts.config) {
+      for (const [k, v] of Object.entries(opts.config)) {
+        const val = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
+        this.config.setInitial(k, k === 'save' || k === 'bind' || k === 'client-output-buffer-limit' ? val.split(' ').filter((x) => x !== '') : [val]);
+      }
+    }
+    this.startTime = this.clock.now();
+    this.lastSave = Math.floor(this.startTime / 1000);
+    this.runId = randomHex(40);
+    const ndb = this.config.num('databases');
+    for (let i = 0; i < ndb; i++) this.dbs.push(new Database(i, this));
+    this.commands = buildCommandTable();
+    this.applyConfig();
+    this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+
+  }
+
+  /** Apply parameters that have runtime effects, and hook future changes. */
+  private applyConfig(): void {
+    const cfg = this.config;
+    this.log.level = cfg.get('loglevel') as LogLevel;
+    this.log.file = cfg.get('logfile');
+    cfg.onChange('loglevel', (v) => {
+      this.log.level = v as LogLevel;
+    });
+    const nf = parseNotifyFlags(cfg.get('notify-keyspace-events'));
+    this.notifyFlags = nf ?? 0;
+    cfg.onChange('notify-keyspace-events', (v) => {
+      const f = parseNotifyFlags(v);
+      if (f === null) return 'Invalid event class character. Use \'Ag$lshzxeKEtmdn\'.';
+      this.notifyFlags = f;
+      return undefined;
+    });
+    cfg.onChange('proto-max-bulk-len', (v) => {
+      for (const c of this.clients.values()) c.parser.limits.maxBulkLen = Number(v);
+    });
+    cfg.onChange('client-query-buffer-limit', (v) => {
+      for (const c of this.clients.values()) c.parser.limits.queryBufferLimit = Number(v);
+    });
+    cfg.onChange('requirepass', () => undefined);
+    cfg.onChange('dir', (v) => {
+      try {
+        process.chdir(v);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return undefined;
+    });
+    cfg.onChange('port', (v) => {
+      if (this.listeners.length === 0 && !this.started) return undefined;
+      return this.rebind(this.config.get('bind'), Number(v));
+    });
+    cfg.onChange('bind', (v) => this.rebind(v, this.config.num('port')));
+    if (cfg.get('dir')) {
+      try {
+        process.chdir(cfg.get('dir'));
+      } catch {
+        /* reported by the CLI */
+      }
+    }
+  }
+
+  private started = false;
+
+  // ---------------------------------------------------------------------------
+  // KeyspaceHooks
+  // ---------------------------------------------------------------------------
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  expiryPaused(): boolean {
+    return this.expiryPausedFlag || this.execDepth > 0 && this.pausedExpiryInExec;
+  }
+
+  /** During EXEC and scripts, keys do not expire (time is frozen), as Redis 7 does. */
+  pausedExpiryInExec = false;
+
+  onExpired(db: Database, key: string): void {
+    this.stats.expiredKeys++;
+    this.dirty++;
+    this.propagate(db.id, ['DEL', key]);
+    this.notify(NOTIFY.EXPIRED, 'expired', key, db.id);
+    this.signalModifiedKey(db, key);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Listening
+  // ---------------------------------------------------------------------------
+
+  /** Start listening. Resolves when every listener is bound. */
+  async start(): Promise<void> {
+    const port = this.config.num('port');
+    if (port !== 0 || this.config.get('unixsocket') === '') {
+      const err = await this.rebindAsync(this.config.get('bind'), port);
+      if (err) throw new Error(err);
+    }
+    const us = this.config.get('unixsocket');
+    if (us) {
+      if (existsSync(us)) unlinkSync(us);
+      const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s, true));
+      await new Promise<void>((res, rej) => {
+        srv.once('error', rej);
+        srv.listen(us, () => res());
+      });
+      const perm = this.config.num('unixsocketperm');
+      if (perm) chmodSync(us, perm);
+      this.unixListener = srv;
+    }
+    const pidfile = this.config.get('pidfile');
+    if (pidfile && this.config.bool('daemonize')) {
+      try {
+        writeFileSync(pidfile, `${process.pid}\n`);
+      } catch {
+        /* as Redis: a pidfile that cannot be written is not fatal */
+      }
+    }
+    this.started = true;
+    this.scheduleCron();
+  }
+
+  private unixListener: net.Server | null = null;
+
+  private parseBind(v: string): { addr: string; optional: boolean }[] {
+    return v
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((a) => {
+        const optional = a.startsWith('-');
+        let addr = optional ? a.slice(1) : a;
+        if (addr === '*') addr = '0.0.0.0';
+        if (addr === '::*') addr = '::';
+        return { addr, optional };
+      });
+  }
+
+  private rebind(bind: string, port: number): string | undefined {
+    // Synchronous validation is impossible with Node's listen; start async and report failures in the log.
+    this.rebindAsync(bind, port).then((err) => {
+      if (err) this.log.warning(err);
+    });
+    return undefined;
+  }
+
+  private async rebindAsync(bind: string, port: number): Promise<string | null> {
+    const old = this.listeners;
+    this.listeners = [];
+    for (const l of old) l.close();
+    if (port === 0 && this.config.get('unixsocket') !== '') return null;
+    let bound = 0;
+    for (const { addr, optional } of this.parseBind(bind)) {
+      const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s, false));
+      const err = await new Promise<string | null>((res) => {
+        srv.once('error', (e: NodeJS.ErrnoException) => res(`Warning: Could not create server TCP listening socket ${addr}:${port}: ${e.message}`));
+        srv.listen({ host: addr, port: port === 0 && bound > 0 ? this.port : port, ipv6Only: addr.includes(':'), backlog: this.config.num('tcp-backlog') }, () => res(null));
+      });
+      if (err) {
+        if (optional) continue;
+        for (const l of this.listeners) l.close();
+        this.listeners = [];
+        return err;
+      }
+      const a = srv.address();
+      if (a && typeof a === 'object') this.port = a.port;
+      this.listeners.push(srv);
+      bound++;
+    }
+    if (bound === 0) return `Failed listening on port ${port} (tcp), aborting.`;
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Connections
+  // ---------------------------------------------------------------------------
+
+  private onConnection(socket: net.Socket, unix: boolean): void {
+    this.stats.connectionsReceived++;
+    const remote = unix ? `${this.config.get('unixsocket')}:0` : `${fmtAddr(socket.remoteAddress)}:${socket.remotePort}`;
+    const local = unix ? `${this.config.get('unixsocket')}:0` : `${fmtAddr(socket.localAddress)}:${socket.localPort}`;
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.stats.rejectedConn++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (!unix && this.protectedModeRefuses(socket)) {
+      this.stats.rejectedConn++;
+      socket.end(`-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n`);
+      return;
+    }
+    const c = new Client(this, socket, this.nextClientId++, remote, local, unix);
+    this.clients.set(c.id, c);
+    const ka = this.config.num('tcp-keepalive');
+    if (ka > 0 && !unix) socket.setKeepAlive(true, ka * 1000);
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', () => this.closeClient(c, false));
+    socket.on('close', () => this.closeClient(c, false));
+    socket.on('drain', () => {
+      c.pendingWriteBytes = 0;
+    });
+  }
+
+  private protectedModeRefuses(socket: net.Socket): boolean {
+    if (!this.config.bool('protected-mode')) return false;
+    if (this.config.get('bind') !== '* -::*') return false;
+    if (this.config.get('requirepass') !== '') return false;
+    const a = socket.remoteAddress ?? '';
+    return !(a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.'));
+  }
+
+  authRequired(): boolean {
+    return this.config.get('requirepass') !== '' || (this.ext.aclAuthRequired as (() => boolean) | undefined)?.() === true;
+  }
+
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    this.stats.totalReadsProcessed++;
+    c.lastInteraction = this.clock.now();
+    if (c.blocked !== null || this.pausedFor(c)) {
+      // Keep the input for later; parse nothing while blocked.
+      c.ext.pendingInput = c.ext.pendingInput ? Buffer.concat([c.ext.pendingInput as Buffer, chunk]) : chunk;
+      const pend = (c.ext.pendingInput as Buffer).length;
+      if (pend > this.config.num('client-query-buffer-limit')) this.queryBufOverflow(c);
+      return;
+    }
+    const err = c.parser.feed(chunk, (args) => this.processCommand(c, args));
+    this.afterParse(c, err);
+  }
+
+  private afterParse(c: Client, err: string | null): void {
+    if (err !== null) {
+      if (err === 'QUERYBUF') this.queryBufOverflow(c);
+      else {
+        this.log.verbose(`Protocol error (${err}) from client: ${this.clientInfoLine(c)}`);
+        c.w.error(`ERR ${err}`);
+        c.closeAfterReply = true;
+      }
+    }
+    this.flushClient(c);
+  }
+
+  private queryBufOverflow(c: Client): void {
+    this.stats.clientQbufLimitDisconnections++;
+    this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoLine(c)}`);
+    this.closeClient(c, false);
+  }
+
+  flushClient(c: Client): void {
+    if (c.closed) return;
+    const out = c.w.take();
+    if (out !== null && c.socket !== null) {
+      this.stats.netOutputBytes += out.length;
+      this.stats.totalWritesProcessed++;
+      c.pendingWriteBytes += out.length;
+      c.socket.write(out);
+      this.checkOutputLimit(c);
+    }
+    if (c.closeAfterReply) this.closeClient(c, true);
+  }
+
+  /** Disconnect a client whose unsent output passes client-output-buffer-limit (normal or pubsub class). */
+  checkOutputLimit(c: Client): void {
+    if (c.socket === null || c.closed) return;
+    const pending = c.socket.writableLength;
+    if (pending === 0) return;
+    const parts = this.config.get('client-output-buffer-limit').split(' ');
+    const cls = c.subscriptionCount > 0 || c.shardChannels.size > 0 ? 9 : 1; // pubsub or normal
+    const hard = Number(parts[cls]);
+    const soft = Number(parts[cls + 1]);
+    const secs = Number(parts[cls + 2]);
+    const now = this.clock.now();
+    let over = hard > 0 && pending >= hard;
+    if (!over && soft > 0 && pending >= soft) {
+      const since = (c.ext.obufSoftSince as number | undefined) ?? now;
+      c.ext.obufSoftSince = since;
+      if (now - since >= secs * 1000) over = true;
+    } else if (soft > 0) c.ext.obufSoftSince = undefined;
+    if (over) {
+      this.stats.clientOutbufLimitDisconnections++;
+      this.log.warning(`Client ${this.clientInfoLine(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      this.closeClient(c, false);
+    }
+  }
+
+  scheduleFlush(c: Client): void {
+    this.pendingFlush.add(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushPending());
+    }
+  }
+
+  private flushPending(): void {
+    this.flushScheduled = false;
+    const list = [...this.pendingFlush];
+    this.pendingFlush.clear();
+    for (const c of list) this.flushClient(c);
+  }
+
+  /** Close a client. `afterReply`: the pending output is flushed first. */
+  closeClient(c: Client, afterReply: boolean): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clients.delete(c.id);
+    this.unblockClient(c, false);
+    this.unwatchAll(c);
+    for (const ch of c.channels) this.removeSub(this.pubsubChannels, ch, c);
+    for (const p of c.patterns) this.removeSub(this.pubsubPatterns, p, c);
+    for (const ch of c.shardChannels) this.removeSub(this.pubsubShardChannels, ch, c);
+    this.monitors.delete(c);
+    for (const h of this.clientClosedHooks) h(c);
+    if (c.socket) {
+      if (afterReply) {
+        const out = c.w.take();
+        if (out !== null) c.socket.end(out);
+        else c.socket.end();
+      } else c.socket.destroy();
+    }
+  }
+
+  readonly clientClosedHooks: ((c: Client) => void)[] = [];
+
+  removeSub(map: Map<string, Set<Client>>, name: string, c: Client): void {
+    const s = map.get(name);
+    if (!s) return;
+    s.delete(c);
+    if (s.size === 0) map.delete(name);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Dispatch
+  // ---------------------------------------------------------------------------
+
+  /** Look up a command (and subcommand) by its arguments. */
+  lookupCommand(args: string[]): CommandDef | undefined {
+    const name = args[0];
+    let cmd = this.commands.get(name);
+    if (cmd === undefined) cmd = this.commands.get(name.toLowerCase());
+    if (cmd !== undefined && cmd.subcommands !== undefined && args.length >= 2) {
+      return cmd.subcommands.get(args[1].toLowerCase()) ?? cmd;
+    }
+    return cmd;
+  }
+
+  /**
+   * Run one request from a client. Returns false when the client must stop
+   * processing its input (it blocked, or it is closing).
+   */
+  processCommand(c: Client, args: string[]): boolean {
+    c.lastInteraction = this.clock.now();
+    const name = args[0];
+    let cmd = this.commands.get(name);
+    if (cmd === undefined) cmd = this.commands.get(name.toLowerCase());
+    if (cmd === undefined) {
+      this.rejectCommand(c, E.UNKNOWN_CMD(name, args));
+      return !c.closeAfterReply;
+    }
+    if (cmd.subcommands !== undefined) {
+      if (args.length >= 2) {
+        const sub = cmd.subcommands.get(args[1].toLowerCase());
+        if (sub === undefined) {
+          if (cmd.handler === noParentHandler) {
+            this.rejectCommand(c, E.UNKNOWN_SUBCMD(args[1], name));
+            return true;
+          }
+        } else cmd = sub;
+      } else if (cmd.handler === noParentHandler) {
+        this.rejectCommand(c, E.WRONG_ARITY(name.toLowerCase()));
+        return true;
+      }
+    }
+    const arity = cmd.arity;
+    if ((arity > 0 && args.length !== arity) || args.length < -arity) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, E.WRONG_ARITY(cmd.name));
+      return true;
+    }
+    if (!c.authenticated && !cmd.flags.has('no_auth')) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, 'NOAUTH Authentication required.');
+      return true;
+    }
+    const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
+    if (aclCheck !== undefined) {
+      const err = aclCheck(c, cmd, args);
+      if (err !== null) {
+        cmd.rejectedCalls++;
+        this.rejectCommand(c, err);
+        return true;
+      }
+    }
+    if (c.multi !== null && !MULTI_IMMEDIATE.has(cmd.parent?.name ?? cmd.name)) {
+      if (cmd.flags.has('no_multi')) {
+        this.rejectCommand(c, `ERR Command not allowed inside a transaction`);
+        return true;
+      }
+      c.multi.push({ cmd, args });
+      c.w.simple('QUEUED');
+      return true;
+    }
+    if (c.inPubSubContext && !PUBSUB_ALLOWED.has(cmd.parent?.name ?? cmd.name)) {
+      this.rejectCommand(c, E.ONLY_PUBSUB(cmd.name));
+      return true;
+    }
+    if (this.pausedFor(c, cmd)) {
+      // Park this request until the pause ends.
+      c.ext.pausedArgs = args;
+      this.parkPaused(c);
+      return false;
+    }
+    const oom = this.ext.oomCheck as ((c: Client, cmd: CommandDef) => boolean) | undefined;
+    if (oom !== undefined && cmd.flags.has('denyoom') && oom(c, cmd)) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, E.OOM);
+      return true;
+    }
+    this.call(c, cmd, args);
+    if (this.readyKeys.length !== 0) this.handleClientsBlockedOnKeys();
+    if (c.blocked !== null || c.closeAfterReply || c.closed) return false;
+    return true;
+  }
+
+  /** Reply with an error for a command that could not run (flags the transaction too). */
+  rejectCommand(c: Client, err: string): void {
+    if (c.multi !== null) c.multiError = true;
+    c.w.error(err);
+  }
+
+  /** Execute a command: stats, slowlog, monitor, propagation. */
+  call(c: Client, cmd: CommandDef, args: string[]): void {
+    const dirtyBefore = this.dirty;
+    const errBefore = this.stats.totalErrorReplies;
+    const prevClient = this.currentClient;
+    this.currentClient = c;
+    c.propagateArgs = null;
+    if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, args);
+    const t0 = process.hrtime();
+    if (c.replyMode !== 'on') {
+      this.callSilenced(c, cmd, args);
+    } else {
+      cmd.handler(c, args);
+    }
+    const dt = process.hrtime(t0);
+    const us = dt[0] * 1e6 + dt[1] / 1000;
+    this.currentClient = prevClient;
+    cmd.calls++;
+    cmd.usec += us;
+    if (this.stats.totalErrorReplies !== errBefore) cmd.failedCalls++;
+    this.stats.commandsProcessed++;
+    c.commandsProcessed++;
+    c.lastCmd = cmd.name;
+    if (!cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
+    if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false) {
+      this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
+    }
+  }
+
+  private callSilenced(c: Client, cmd: CommandDef, args: string[]): void {
+    const saved = c.w.len;
+    cmd.handler(c, args);
+    if (c.replyMode === 'off' || c.replyMode === 'skip') c.w.len = saved;
+    if (c.replyMode === 'skip') c.replyMode = 'skipnext';
+    else if (c.replyMode === 'skipnext') c.replyMode = 'on';
+  }
+
+  propagate(dbid: number, args: string[]): void {
+    for (const h of this.propagateHooks) h(dbid, args);
+  }
+
+  private feedMonitors(c: Client, args: string[]): void {
+    const t = this.clock.nowUs();
+    const sec = Math.floor(t / 1e6);
+    const usec = String(t % 1e6).padStart(6, '0');
+    const who = c.fake ? (c.ext.lua ? '[0 lua]' : '[0 unknown]') : `[${c.db.id} ${c.unix ? 'unix:' + c.addr.replace(/:0$/, '') : c.addr}]`;
+    const line = `${sec}.${usec} ${who} ${args.map(reprArg).join(' ')}`;
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.w.simple(line);
+      m.flushSoon();
+    }
+  }
+
+  private slowlogPush(c: Client, args: string[], us: number): void {
+    const limit = this.config.num('slowlog-log-slower-than');
+    if (limit < 0 || us < limit) return;
+    const max = this.config.num('slowlog-max-len');
+    const shown = args.slice(0, 32).map((a) => (a.length > 128 ? a.slice(0, 128) + `... (${a.length - 128} more bytes)` : a));
+    if (args.length > 32) shown[31] = `... (${args.length - 31} more arguments)`;
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(this.clock.now() / 1000), duration: Math.floor(us), args: shown, addr: c.addr, name: c.name });
+    while (this.slowlog.length > max) this.slowlog.pop();
+  }
+
+  /** Execute a command from an internal client (EXEC, scripts, AOF). Arity must be checked by the caller. */
+  execInternal(c: Client, cmd: CommandDef, args: string[]): void {
+    this.execDepth++;
+    try {
+      this.call(c, cmd, args);
+    } finally {
+      this.execDepth--;
+    }
+  }
+
+  countError(msg: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = msg.indexOf(' ');
+    const code = sp > 0 ? msg.slice(0, sp) : msg;
+    if (this.stats.errorCodes.size < 128 || this.stats.errorCodes.has(code)) {
+      this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Pausing (CLIENT PAUSE)
+  // ---------------------------------------------------------------------------
+
+  pausedFor(c: Client, cmd?: CommandDef): boolean {
+    if (this.pauseUntil === 0 || c.fake) return false;
+    if (this.clock.now() >= this.pauseUntil && !this.clock.isManual) {
+      this.unpause();
+      return false;
+    }
+    if (cmd === undefined) return false;
+    if (this.pauseAll) return !(cmd.parent?.name === 'client' && cmd.name === 'client|unpause');
+    // WRITE pause: block writes and may-replicate commands.
+    if (cmd.flags.has('write') || cmd.flags.has('may_replicate')) return !(cmd.name === 'client|unpause');
+    if (c.multi !== null) return false;
+    return false;
+  }
+
+  private pausedClients = new Set<Client>();
+  private pauseTimer: NodeJS.Timeout | null = null;
+
+  private parkPaused(c: Client): void {
+    this.pausedClients.add(c);
+    c.ext.paused = true;
+  }
+
+  pause(ms: number, all: boolean): void {
+    const until = this.clock.now() + ms;
+    if (until > this.pauseUntil || !this.pauseAll && all) {
+      this.pauseUntil = Math.max(until, this.pauseUntil);
+    }
+    if (all) this.pauseAll = true;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pauseUntil - this.clock.now()));
+  }
+
+  unpause(): void {
+    this.pauseUntil = 0;
+    this.pauseAll = false;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    const list = [...this.pausedClients];
+    this.pausedClients.clear();
+    for (const c of list) {
+      c.ext.paused = false;
+      const args = c.ext.pausedArgs as string[] | undefined;
+      c.ext.pausedArgs = undefined;
+      if (args && !c.closed) {
+        if (this.processCommand(c, args)) this.resumeInput(c);
+        this.flushClient(c);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Blocking operations
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Block `c` on `keys` until one is signalled ready (and `onReady` serves it)
+   * or `timeoutMs` passes (0 = forever). Clients are served per key in the
+   * order they blocked.
+   */
+  blockClient(c: Client, db: Database, keys: string[], timeoutMs: number, kind: string, onReady: (key: string) => boolean, onTimeout: () => void): void {
+    const st: BlockState = { db, keys, onReady, onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0, kind };
+    c.blocked = st;
+    this.blockedClients++;
+    if (db.blockingKeys === null) db.blockingKeys = new Map();
+    for (const k of keys) {
+      let q = db.blockingKeys.get(k) as Client[] | undefined;
+      if (!q) {
+        q = [];
+        db.blockingKeys.set(k, q);
+        this.stats.totalBlockingKeys++;
+      }
+      q.push(c);
+    }
+    if (timeoutMs > 0) {
+      st.timer = setTimeout(() => {
+        if (c.blocked !== st) return;
+        this.unblockClient(c, false);
+        st.onTimeout();
+        this.resumeAfterUnblock(c);
+      }, timeoutMs);
+    }
+  }
+
+  /** Block without keys (WAIT, CLIENT PAUSE-like waits, module ops). */
+  blockClientNoKeys(c: Client, timeoutMs: number, kind: string, onTimeout: () => void): void {
+    this.blockClient(c, c.db, [], timeoutMs, kind, () => false, onTimeout);
+  }
+
+  /** Remove `c` from blocking queues. `resume`: continue processing its pending input. */
+  unblockClient(c: Client, resume: boolean): void {
+    const st = c.blocked;
+    if (st === null) return;
+    c.blocked = null;
+    this.blockedClients--;
+    if (st.timer) clearTimeout(st.timer);
+    const bk = st.db.blockingKeys;
+    if (bk) {
+      for (const k of st.keys) {
+        const q = bk.get(k) as Client[] | undefined;
+        if (!q) continue;
+        const i = q.indexOf(c);
+        if (i >= 0) q.splice(i, 1);
+        if (q.length === 0) {
+          bk.delete(k);
+          this.stats.totalBlockingKeys--;
+        }
+      }
+    }
+    if (resume) this.resumeAfterUnblock(c);
+  }
+
+  /** After a client is unblocked: flush its reply and run its queued input. */
+  resumeAfterUnblock(c: Client): void {
+    if (c.closed) return;
+    this.flushClient(c);
+    // Resume on a later tick so that the unblocking command's client is answered first.
+    setImmediate(() => this.resumeInput(c));
+  }
+
+  resumeInput(c: Client): void {
+    if (c.closed || c.blocked !== null || c.ext.paused) return;
+    const pend = c.ext.pendingInput as Buffer | undefined;
+    let err: string | null = null;
+    if (c.parser.hasPending()) err = c.parser.resume((args) => this.processCommand(c, args));
+    if (err === null && pend && c.blocked === null && !c.ext.paused) {
+      c.ext.pendingInput = undefined;
+      err = c.parser.feed(pend, (args) => this.processCommand(c, args));
+    }
+    this.afterParse(c, err);
+  }
+
+  /** A key may now satisfy blocked clients (called by pushes, ZADD, XADD...). */
+  signalKeyAsReady(db: Database, key: string): void {
+    if (db.blockingKeys === null || !db.blockingKeys.has(key)) return;
+    const id = db.id + ':' + key;
+    if (this.readySet.has(id)) return;
+    this.readySet.add(id);
+    this.readyKeys.push({ db, key });
+  }
+
+  /** Serve clients blocked on keys that became ready, in blocking order. */
+  handleClientsBlockedOnKeys(): void {
+    while (this.readyKeys.length !== 0) {
+      const list = this.readyKeys;
+      this.readyKeys = [];
+      this.readySet.clear();
+      for (const { db, key } of list) {
+        const q = db.blockingKeys?.get(key) as Client[] | undefined;
+        if (!q) continue;
+        for (const c of [...q]) {
+          if (c.blocked === null || c.blocked.db !== db) continue;
+          const st = c.blocked;
+          const prev = this.currentClient;
+          this.currentClient = c;
+          let served = false;
+          try {
+            served = st.onReady(key);
+          } finally {
+            this.currentClient = prev;
+          }
+          if (served) {
+            this.unblockClient(c, false);
+            this.resumeAfterUnblock(c);
+          }
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // WATCH
+  // ---------------------------------------------------------------------------
+
+  watchKey(c: Client, db: Database, key: string): void {
+    for (const w of c.watched) if (w.db === db && w.key === key) return;
+    let s = db.watchedKeys.get(key);
+    if (!s) {
+      s = new Set();
+      db.watchedKeys.set(key, s);
+    }
+    s.add(c);
+    c.watched.push({ db, key });
+    // A key that is already logically expired counts as changed when it is deleted.
+  }
+
+  unwatchAll(c: Client): void {
+    for (const { db, key } of c.watched) {
+      const s = db.watchedKeys.get(key);
+      if (!s) continue;
+      s.delete(c);
+      if (s.size === 0) db.watchedKeys.delete(key);
+    }
+    c.watched = [];
+    c.dirtyCas = false;
+  }
+
+  /** A key changed: invalidate WATCH and client-side caches. */
+  signalModifiedKey(db: Database, key: string): void {
+    if (db.watchedKeys.size !== 0) {
+      const s = db.watchedKeys.get(key);
+      if (s) for (const c of s) (c as Client).dirtyCas = true;
+    }
+    for (const h of this.keyModifiedHooks) h(db, key);
+  }
+
+  /** Every key of a db changed (FLUSHDB, SWAPDB): invalidate all watchers of it. */
+  signalFlushedDb(dbid: number): void {
+    for (const db of this.dbs) {
+      if (dbid !== -1 && db.id !== dbid) continue;
+      for (const [key, s] of db.watchedKeys) {
+        if (dbid === -1 || db.dict.has(key) || true) for (const c of s) (c as Client).dirtyCas = true;
+      }
+    }
+    for (const h of this.flushHooks) h(dbid);
+  }
+
+  readonly flushHooks: ((dbid: number) => void)[] = [];
+  /** Run after FLUSHALL (persistence saves an empty snapshot when save points are set). */
+  readonly flushAllHooks: (() => void)[] = [];
+
+  // ---------------------------------------------------------------------------
+  // Pub/sub and keyspace notifications
+  // ---------------------------------------------------------------------------
+
+  /** Deliver a message to channel and pattern subscribers. Returns the receiver count. */
+  publish(channel: string, message: string): number {
+    let n = 0;
+    const subs = this.pubsubChannels.get(channel);
+    if (subs) {
+      for (const c of subs) {
+        c.w.pushHeader(3);
+        c.w.bulk('message');
+        c.w.bulk(channel);
+        c.w.bulk(message);
+        c.flushSoon();
+        n++;
+      }
+    }
+    if (this.pubsubPatterns.size !== 0) {
+      for (const [pat, set] of this.pubsubPatterns) {
+        if (!globMatch(pat, channel)) continue;
+        for (const c of set) {
+          c.w.pushHeader(4);
+          c.w.bulk('pmessage');
+          c.w.bulk(pat);
+          c.w.bulk(channel);
+          c.w.bulk(message);
+          c.flushSoon();
+          n++;
+        }
+      }
+    }
+    this.stats.pubsubChannelsMsgs++;
+    return n;
+  }
+
+  /** Emit a keyspace notification if `cls` is enabled in notify-keyspace-events. */
+  notify(cls: number, event: string, key: string, dbid: number): void {
+    const f = this.notifyFlags;
+    if ((f & cls) === 0) return;
+    if (f & NOTIFY.KEYSPACE) this.publish(`__keyspace@${dbid}__:${key}`, event);
+    if (f & NOTIFY.KEYEVENT) this.publish(`__keyevent@${dbid}__:${event}`, key);
+    for (const h of this.notifyHooks) h(cls, event, key, dbid);
+  }
+
+  readonly notifyHooks: ((cls: number, event: string, key: string, dbid: number) => void)[] = [];
+
+  // ---------------------------------------------------------------------------
+  // Cron: active expiry, client timeouts
+  // ---------------------------------------------------------------------------
+
+  private scheduleCron(): void {
+    const hz = Math.max(1, Math.min(500, this.config.num('hz') || 10));
+    this.cronTimer = setTimeout(() => {
+      this.cron();
+      if (!this.shuttingDown) this.scheduleCron();
+    }, 1000 / hz);
+    this.cronTimer.unref?.();
+  }
+
+  readonly cronHooks: (() => void)[] = [];
+
+  private cron(): void {
+    this.cronLoops++;
+    if (this.activeExpireEnabled && !this.expiryPausedFlag) this.activeExpireCycle();
+    const timeout = this.config.num('timeout');
+    if (timeout > 0) {
+      const now = this.clock.now();
+      for (const c of this.clients.values()) {
+        if (c.blocked !== null || c.subscriptionCount > 0 || c.monitor) continue;
+        if (now - c.lastInteraction > timeout * 1000) {
+          this.log.verbose('Closing idle client');
+          this.closeClient(c, false);
+        }
+      }
+    }
+    if (this.pauseUntil !== 0 && !this.clock.isManual && this.clock.now() >= this.pauseUntil) this.unpause();
+    for (const h of this.cronHooks) h();
+  }
+
+  /**
+   * Adaptive active expiry, in the spirit of Redis's: sample up to 20 keys with
+   * a TTL per db, delete the expired ones, and repeat while more than 10% of a
+   * sample was expired, within a time budget of 25% of a cron period.
+   */
+  activeExpireCycle(): void {
+    const effort = this.config.num('active-expire-effort') - 1;
+    const perLoop = 20 + 5 * effort;
+    const acceptableStale = 10 - effort;
+    const hz = Math.max(1, this.config.num('hz') || 10);
+    const budgetMs = (1000 / hz) * (0.25 + 0.02 * effort);
+    const start = performance.now();
+    const now = this.clock.now();
+    let sampledTotal = 0;
+    let expiredTotal = 0;
+    for (const db of this.dbs) {
+      if (db.expires.size === 0) continue;
+      // Iterate from a rotating position: Map order plus a persistent iterator.
+      let it = this.expireIters.get(db.id);
+      for (;;) {
+        let sampled = 0;
+        let expired = 0;
+        let ttlSum = 0;
+        while (sampled < perLoop) {
+          if (it === undefined) it = db.expires.entries();
+          const n = it.next();
+          if (n.done) {
+            it = undefined;
+            if (sampled === 0 || db.expires.size === 0) break;
+            continue;
+          }
+          const [key, when] = n.value;
+          sampled++;
+          if (when <= now) {
+            if (db.expires.get(key) === when) {
+              db.dict.delete(key);
+              db.expires.delete(key);
+              this.onExpired(db, key);
+            }
+            expired++;
+          } else ttlSum += when - now;
+          if (sampled >= db.expires.size + expired) break;
+        }
+        if (sampled - expired > 0) {
+          const avg = ttlSum / (sampled - expired);
+          db.avgTtl = db.avgTtl === 0 ? avg : (db.avgTtl / 50) * 49 + avg / 50;
+        }
+        sampledTotal += sampled;
+        expiredTotal += expired;
+        if (performance.now() - start > budgetMs) {
+          this.stats.expiredTimeCapReached++;
+          break;
+        }
+        if (sampled === 0 || (expired * 100) / sampled <= acceptableStale) break;
+        if (db.expires.size === 0) break;
+      }
+      if (it) this.expireIters.set(db.id, it);
+      else this.expireIters.delete(db.id);
+      if (performance.now() - start > budgetMs) break;
+    }
+    const perc = sampledTotal ? expiredTotal / sampledTotal : 0;
+    this.stats.expiredStalePerc = perc * 0.05 + this.stats.expiredStalePerc * 0.95;
+    this.stats.expireCycleCpuMs += performance.now() - start;
+    if (this.readyKeys.length) this.handleClientsBlockedOnKeys();
+  }
+
+  private expireIters = new Map<number, IterableIterator<[string, number]>>();
+
+  // ---------------------------------------------------------------------------
+  // Shutdown
+  // ---------------------------------------------------------------------------
+
+  /** SHUTDOWN / SIGTERM. Returns an error text when a hook refused (e.g. save failed). */
+  shutdown(flags: { save: boolean; nosave: boolean; force: boolean } = { save: false, nosave: false, force: false }): string | null {
+    this.log.warning('User requested shutdown...');
+    for (const h of this.shutdownHooks) {
+      const err = h(flags);
+      if (err && !flags.force) return err;
+    }
+    const us = this.config.get('unixsocket');
+    this.log.notice('Redis is now ready to exit, bye bye...');
+    void this.close().then(() => {
+      if (us) {
+        try {
+          unlinkSync(us);
+        } catch {
+          /* already gone */
+        }
+      }
+      this.onShutdown?.(0);
+    });
+    return null;
+  }
+
+  /** Stop listening and disconnect everyone. */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return this.closedPromise;
+    this.shuttingDown = true;
+    if (this.cronTimer) clearTimeout(this.cronTimer);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    for (const c of [...this.clients.values()]) {
+      this.flushClient(c);
+      this.closeClient(c, true);
+    }
+    const all = [...this.listeners, ...(this.unixListener ? [this.unixListener] : [])];
+    await Promise.all(all.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    for (const h of this.closeHooks) h();
+    this.resolveClosed();
+  }
+
+  readonly closeHooks: (() => void)[] = [];
+
+  /** One CLIENT LIST line (also used in log messages). */
+  clientInfoLine(c: Client): string {
+    const fmt = this.ext.clientInfo as ((c: Client) => string) | undefined;
+    if (fmt) return fmt(c);
+    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name}`;
+  }
+
+  get uptimeMs(): number {
+    return this.clock.now() - this.startTime;
+  }
+}
+
+function fmtAddr(a: string | undefined): string {
+  if (!a) return '?';
+  if (a.startsWith('::ffff:')) return a.slice(7);
+  return a;
+}
+
+function randomHex(n: number): string {
+  let s = '';
+  while (s.length < n) s += Math.floor(Math.random() * 16).toString(16);
+  return s;
+}
+
+/** Quote an argument for MONITOR as Redis's sdscatrepr does. */
+export function reprArg(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    switch (ch) {
+      case 92: out += '\\\\'; break;
+      case 34: out += '\\"'; break;
+      case 10: out += '\\n'; break;
+      case 13: out += '\\r'; break;
+      case 9: out += '\\t'; break;
+      case 7: out += '\\a'; break;
+      case 8: out += '\\b'; break;
+      default:
+        if (ch >= 32 && ch < 127) out += s[i];
+        else out += '\\x' + ch.toString(16).padStart(2, '0');
+    }
+  }
+  return out + '"';
+}
+
+
+export { REDIS_VERSION };
