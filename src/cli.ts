@@ -5,7 +5,7 @@
 
 import { FatalConfigError, REDIS_VERSION } from './server/config';
 import { Server } from './server/server';
-import { attachFeatures } from './features';
+import { attachFeatures } from "./features";
 
 function usage(): void {
   process.stderr.write(

@@ -1,15 +1,32 @@
 /*
- * Optional features that plug into the server through its hooks (persistence,
- * replication, ACL, scripting...). Each exports an `attach(server)` function;
- * `attachFeatures` wires them all, for the CLI and the embedded API alike.
+ * Optional features that plug into the server through its hooks
+ * (persistence, replication, ACL, scripting, tracking...). Each is a file in
+ * src/features/ exporting `attach(server: Server): void`; they are discovered
+ * at start-up and attached to every server, for the CLI and the embedded API
+ * alike, in file-name order.
  */
 
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from './server/server';
 
 type Attach = (server: Server) => void;
 
-export const featureAttachers: Attach[] = [];
+let cached: Attach[] | null = null;
+
+function attachers(): Attach[] {
+  if (cached !== null) return cached;
+  cached = [];
+  const dir = join(__dirname, 'features');
+  if (!existsSync(dir)) return cached;
+  for (const f of readdirSync(dir).sort()) {
+    if (!f.endsWith('.js')) continue;
+    const mod = require(join(dir, f)) as { attach?: Attach };
+    if (typeof mod.attach === 'function') cached.push(mod.attach);
+  }
+  return cached;
+}
 
 export function attachFeatures(server: Server): void {
-  for (const a of featureAttachers) a(server);
+  for (const a of attachers()) a(server);
 }
