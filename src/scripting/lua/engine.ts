@@ -1,0 +1,270 @@
+// Engine: owns a Runtime, compiles chunks, provides the hot helpers used by generated code.
+import { Compiler } from './compiler';
+import { parse } from './parser';
+import { EMPTY, Ret, Runtime, arithOp, mktab, mv, one } from './runtime';
+import { LuaError, LuaFunction, LuaTable, LuaValue, fbRound } from './value';
+
+export type Helpers = ReturnType<typeof makeHelpers>;
+
+export function luaPow(x: number, y: number): number {
+  if (x === 1 || y === 0) return 1;
+  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
+  return Math.pow(x, y);
+}
+
+export function luaMod(a: number, b: number): number {
+  return a - Math.floor(a / b) * b;
+}
+
+/** generic-for iterators: step() sets a (first var), b (second) and r (all results). */
+interface ForIter {
+  a: LuaValue;
+  b: LuaValue;
+  r: LuaValue[];
+  step(): boolean;
+}
+
+class NextIter implements ForIter {
+  a: LuaValue = undefined;
+  b: LuaValue = undefined;
+  r: LuaValue[] = EMPTY;
+  private i = 0;
+  private it: Iterator<[LuaValue, LuaValue]> | null = null;
+  private started = false;
+  constructor(private t: LuaTable) {}
+  step(): boolean {
+    const t = this.t;
+    if (!this.started) {
+      const arr = t.arr;
+      while (this.i < arr.length) {
+        const v = arr[this.i++];
+        if (v !== undefined) {
+          this.a = this.i;
+          this.b = v;
+          return true;
+        }
+      }
+      this.started = true;
+      const h = t.hash;
+      if (h === null) return false;
+      this.it = h.entries();
+    }
+    const it = this.it;
+    if (it === null) return false;
+    for (;;) {
+      const r = it.next();
+      if (r.done) {
+        this.it = null;
+        return false;
+      }
+      const v = r.value[1];
+      if (v !== undefined) {
+        this.a = r.value[0];
+        this.b = v;
+        return true;
+      }
+    }
+  }
+}
+
+class IpairsIter implements ForIter {
+  a: LuaValue = undefined;
+  b: LuaValue = undefined;
+  r: LuaValue[] = EMPTY;
+  private i = 0;
+  constructor(private t: LuaTable) {}
+  step(): boolean {
+    const v = this.t.getInt(++this.i);
+    if (v === undefined) return false;
+    this.a = this.i;
+    this.b = v;
+    return true;
+  }
+}
+
+class CallIter implements ForIter {
+  a: LuaValue = undefined;
+  b: LuaValue = undefined;
+  r: LuaValue[] = EMPTY;
+  constructor(private R: Runtime, private f: LuaValue, private s: LuaValue, private c: LuaValue, private site: number) {}
+  step(): boolean {
+    const R = this.R;
+    const f = this.f;
+    R.cs = this.site;
+    const res = typeof f === 'function' ? f(this.s, this.c) : R.call(f === undefined ? R.callable(f, this.site) : f, [this.s, this.c]);
+    if (Array.isArray(res)) {
+      this.a = res[0];
+      this.b = res[1];
+      this.r = res;
+    } else {
+      this.a = res;
+      this.b = undefined;
+      this.r = EMPTY;
+    }
+    if (this.a === undefined) return false;
+    this.c = this.a;
+    return true;
+  }
+}
+
+export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunction) {
+  const ctl = R.ctl;
+  return {
+    one,
+    mv,
+    E: EMPTY,
+    C: ctl,
+    LT: LuaTable,
+    idx(o: LuaValue, k: LuaValue, s: number): LuaValue {
+      if (o instanceof LuaTable) {
+        const v = o.get(k);
+        if (v !== undefined || o.mt === null) return v;
+      }
+      return R.index(o, k, s);
+    },
+    idxs(o: LuaValue, k: string, s: number): LuaValue {
+      if (o instanceof LuaTable) {
+        const v = o.getStr(k);
+        if (v !== undefined || o.mt === null) return v;
+      }
+      return R.index(o, k, s);
+    },
+    seti(o: LuaValue, k: LuaValue, v: LuaValue, s: number): void {
+      if (o instanceof LuaTable && o.mt === null && (typeof k === 'string' || (typeof k === 'number' && k === k))) o.set(k, v);
+      else R.setIndex(o, k, v, s);
+    },
+    sets(o: LuaValue, k: string, v: LuaValue, s: number): void {
+      if (o instanceof LuaTable && o.mt === null) o.setStr(k, v);
+      else R.setIndex(o, k, v, s);
+    },
+    gget(env: LuaTable, k: string, s: number): LuaValue {
+      const v = env.getStr(k);
+      if (v !== undefined || env.mt === null) return v;
+      return R.index(env, k, s);
+    },
+    gset(env: LuaTable, k: string, v: LuaValue, s: number): void {
+      if (env.mt === null) env.setStr(k, v);
+      else R.setIndex(env, k, v, s);
+    },
+    fn(f: LuaValue, s: number): LuaFunction {
+      R.cs = s;
+      return typeof f === 'function' ? f : R.callable(f, s);
+    },
+    ls(v: LuaValue, s: number): LuaValue {
+      R.cs = s;
+      return v;
+    },
+    lsm(r: Ret, s: number): LuaValue[] {
+      R.cs = s;
+      return Array.isArray(r) ? r : [r];
+    },
+    add(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' && typeof b === 'number' ? a + b : R.arith(a, b, '__add', s);
+    },
+    sub(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' && typeof b === 'number' ? a - b : R.arith(a, b, '__sub', s);
+    },
+    mul(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' && typeof b === 'number' ? a * b : R.arith(a, b, '__mul', s);
+    },
+    div(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' && typeof b === 'number' ? a / b : R.arith(a, b, '__div', s);
+    },
+    mod(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' && typeof b === 'number' ? a - Math.floor(a / b) * b : R.arith(a, b, '__mod', s);
+    },
+    pow(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' && typeof b === 'number' ? luaPow(a, b) : R.arith(a, b, '__pow', s);
+    },
+    unm(a: LuaValue, s: number): LuaValue {
+      return typeof a === 'number' ? -a : R.unm(a, s);
+    },
+    cat(a: LuaValue, b: LuaValue, s: number): LuaValue {
+      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      return R.concat(a, b, s);
+    },
+    len(a: LuaValue, s: number): LuaValue {
+      if (typeof a === 'string') return a.length;
+      if (a instanceof LuaTable) return a.length();
+      return R.len(a, s);
+    },
+    eq(a: LuaValue, b: LuaValue): boolean {
+      if (a === b) return true;
+      if (typeof a !== 'object' || typeof b !== 'object') return false;
+      R.cs = -1;
+      return R.eqMeta(a, b);
+    },
+    lt(a: LuaValue, b: LuaValue, s: number): boolean {
+      if (typeof a === 'number' && typeof b === 'number') return a < b;
+      return R.lt(a, b, s);
+    },
+    le(a: LuaValue, b: LuaValue, s: number): boolean {
+      if (typeof a === 'number' && typeof b === 'number') return a <= b;
+      return R.le(a, b, s);
+    },
+    T(v: LuaValue): boolean {
+      return v !== undefined && v !== false;
+    },
+    forIter(r: Ret, s: number): ForIter {
+      let f: LuaValue, st: LuaValue, c: LuaValue;
+      if (Array.isArray(r)) {
+        f = r[0];
+        st = r[1];
+        c = r[2];
+      } else f = r;
+      if (f === nextFn && st instanceof LuaTable && c === undefined) return new NextIter(st);
+      if (f === ipairsAux && st instanceof LuaTable && c === 0) return new IpairsIter(st);
+      return new CallIter(R, f, st, c, s);
+    },
+    mktab(arr: LuaValue[], nh: number, fixed?: number): LuaTable {
+      if (fixed === undefined) return mktab(arr, nh);
+      const size = fbRound(fixed);
+      for (let i = arr.length; i < size; i++) arr.push(undefined);
+      return new LuaTable(arr, nh);
+    },
+    mktabf(arr: LuaValue[], flat: LuaValue[], s: number, fixed?: number): LuaTable {
+      const nitems = arr.length;
+      const nf = flat.length / 2;
+      const size = fbRound(fixed === undefined ? nitems : fixed);
+      for (let i = arr.length; i < size; i++) arr.push(undefined);
+      const t = new LuaTable(arr, fbRound(nf));
+      for (let i = 0; i < flat.length; i += 2) {
+        const k = flat[i];
+        if (typeof k === 'number' && k >= 1 && k <= nitems && (k | 0) === k) continue;
+        if (k === undefined) R.rtError(s, 'table index is nil');
+        if (k !== k) R.rtError(s, 'table index is NaN');
+        t.set(k, flat[i + 1]);
+      }
+      return t;
+    },
+    argTable(va: LuaValue[]): LuaTable {
+      const t = mktab(va.slice(), 1);
+      t.set('n', va.length);
+      return t;
+    },
+  };
+}
+
+/** Compile Lua source to a JS function (the chunk's main function). Throws LuaError on syntax errors. */
+export function compileChunk(R: Runtime, H: Helpers, src: string, chunkname: string, env: LuaTable): { fn: LuaFunction; js: string } {
+  let ast;
+  try {
+    ast = parse(src, chunkname);
+  } catch (e) {
+    if (e instanceof RangeError) throw new LuaError(chunkIdOf(chunkname) + ': chunk has too many syntax levels');
+    throw e;
+  }
+  const comp = new Compiler(R, chunkIdOf(chunkname));
+  const js = comp.compileMain(ast);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('R', 'H', 'ENV', js) as (R: Runtime, H: Helpers, ENV: LuaTable) => LuaFunction;
+  const fn = factory(R, H, env);
+  return { fn, js };
+}
+
+import { chunkId } from './lexer';
+function chunkIdOf(name: string): string {
+  return chunkId(name);
+}
+
+export { arithOp };

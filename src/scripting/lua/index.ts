@@ -1,0 +1,230 @@
+/**
+ * Nodis Lua 5.1 engine — public API.
+ *
+ * A self-contained Lua 5.1 implementation: Lua source is parsed (exact 5.1 grammar and error
+ * texts) and translated to JavaScript source, which is evaluated once with `new Function`
+ * and returned as a callable. The host caches compiled functions (e.g. by SHA1).
+ *
+ * Values (see value.ts): nil = undefined, booleans, numbers (doubles), strings are BYTE strings
+ * held as latin1 JS strings (one char per byte, 0..255), tables are `LuaTable`, functions are
+ * JS functions, userdata `LuaUserdata`. Convert UTF-8 text with `fromUtf8` / `toUtf8`.
+ *
+ * Calling convention for every Lua-callable function (compiled Lua, library, host):
+ *   (...args: LuaValue[]) => LuaValue | LuaValue[]
+ * A non-array return is exactly one result; an array is the full result list.
+ *
+ * Usage:
+ *   const eng = new LuaEngine({ print: (line) => console.log(line) });
+ *   eng.register('redis.call', (...args) => ...);          // host function; throw new LuaError(v) to raise
+ *   eng.setGlobal('KEYS', eng.tableFromArray(['k1']));
+ *   eng.protectGlobals();                                   // Redis-style global protection
+ *   const fn = eng.compile(src, '@user_script');            // throws LuaError on syntax errors
+ *   eng.setDeadline(5000);                                  // ms; or eng.kill('reason') from a hook
+ *   const results = eng.call(fn, ...args);                  // LuaValue[]; throws LuaError / LuaInterrupt
+ *
+ * Errors: `LuaError.value` is the Lua error object (a string "chunk:line: msg" or any value, e.g.
+ * a table {err="..."} raised by a host function). `LuaInterrupt` is thrown when a deadline or kill
+ * flag fires; compiled code checks it on loop back-edges and function entries through a
+ * decrementing counter, and `pcall`/`xpcall` rethrow it, so scripts cannot swallow it.
+ * JS stack exhaustion becomes the Lua error "stack overflow"; string/array allocation failures
+ * become "not enough memory" (also raised when `heapLimit` is exceeded, checked periodically).
+ *
+ * Chunk names follow 5.1: "=name" -> "name", "@file" -> "file", otherwise [string "..."].
+ *
+ * Coroutines: implemented with generator-compiled copies of functions (see coroutine notes in
+ * README of this folder / lib-coroutine.ts).
+ */
+import { compileChunk, Helpers, makeHelpers } from './engine';
+import { openBase, makeIpairsAux, makeNext } from './lib-base';
+import { openString } from './lib-string';
+import { openMath, openTable, Rand48 } from './lib-table-math';
+import { openExtras } from './lib-extra';
+import { Ret, Runtime, mv } from './runtime';
+import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaUserdata, LuaValue, fromUtf8, rawToString, toUtf8, typeName } from './value';
+
+export { LuaError, LuaInterrupt, LuaTable, LuaUserdata, fromUtf8, toUtf8, typeName };
+export type { LuaValue, LuaFunction };
+
+export interface LuaEngineOptions {
+  /** sink for print(); default: discard */
+  print?: (line: string) => void;
+  /** load Redis extra libraries cjson, cmsgpack, bit, struct (default true) */
+  redisLibs?: boolean;
+}
+
+export type HostFunction = (...args: LuaValue[]) => LuaValue | LuaValue[];
+
+export class LuaEngine {
+  readonly R: Runtime;
+  readonly G: LuaTable;
+  private H: Helpers;
+  private rng = new Rand48();
+  private printFn: (line: string) => void;
+  /** generated JS of the last compile (debugging aid) */
+  lastJs = '';
+
+  constructor(opts: LuaEngineOptions = {}) {
+    const R = (this.R = new Runtime());
+    this.G = R.G;
+    this.printFn = opts.print ?? (() => undefined);
+    const nextFn = makeNext(R);
+    const ipairsAux = makeIpairsAux();
+    this.H = makeHelpers(R, nextFn, ipairsAux);
+    openBase(this.G, {
+      R,
+      nextFn,
+      ipairsAux,
+      load: (src, name) => this.compile(src, name),
+      print: (l) => this.printFn(l),
+    });
+    openString(R, this.G);
+    openTable(R, this.G);
+    openMath(R, this.G, this.rng);
+    if (opts.redisLibs !== false) openExtras(R, this.G);
+  }
+
+  set print(fn: (line: string) => void) {
+    this.printFn = fn;
+  }
+
+  /** Compile a chunk (latin1 byte string) into a callable. Throws LuaError with 5.1 syntax messages. */
+  compile(src: string, chunkname = src): LuaFunction {
+    const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.G);
+    this.lastJs = js;
+    return fn;
+  }
+
+  /** Call a Lua value with arguments; returns all results. Throws LuaError or LuaInterrupt. */
+  call(fn: LuaValue, ...args: LuaValue[]): LuaValue[] {
+    const R = this.R;
+    const saved = R.cs;
+    try {
+      R.cs = -1;
+      const r: Ret = typeof fn === 'function' ? fn(...args) : R.call(fn, args);
+      return mv(r);
+    } catch (e) {
+      throw R.toLuaError(e);
+    } finally {
+      R.cs = saved;
+    }
+  }
+
+  /** compile + call */
+  run(src: string, chunkname = src, ...args: LuaValue[]): LuaValue[] {
+    let f: LuaFunction;
+    try {
+      f = this.compile(src, chunkname);
+    } catch (e) {
+      throw this.R.toLuaError(e);
+    }
+    return this.call(f, ...args);
+  }
+
+  setGlobal(name: string, v: LuaValue): void {
+    this.G.set(name, v);
+  }
+  getGlobal(name: string): LuaValue {
+    return this.G.get(name);
+  }
+
+  /** Register a host function under a global name or dotted path ("redis.call"); creates tables on the way. */
+  register(path: string, fn: HostFunction): void {
+    const parts = path.split('.');
+    let t = this.G;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = t.get(parts[i]);
+      if (!(next instanceof LuaTable)) {
+        next = new LuaTable();
+        t.set(parts[i], next);
+      }
+      t = next;
+    }
+    t.set(parts[parts.length - 1], fn as LuaFunction);
+  }
+
+  // ----------------------------------------------------------------- table helpers
+  newTable(): LuaTable {
+    return new LuaTable();
+  }
+  tableFromArray(a: LuaValue[]): LuaTable {
+    const t = new LuaTable();
+    for (let i = 0; i < a.length; i++) t.set(i + 1, a[i]);
+    return t;
+  }
+  tableFromObject(o: Record<string, LuaValue>): LuaTable {
+    const t = new LuaTable();
+    for (const k of Object.keys(o)) t.set(k, o[k]);
+    return t;
+  }
+  /** t[1..#t] */
+  tableToArray(t: LuaTable): LuaValue[] {
+    const n = t.length();
+    const out: LuaValue[] = [];
+    for (let i = 1; i <= n; i++) out.push(t.get(i));
+    return out;
+  }
+  /** all key/value pairs in next() order */
+  tableEntries(t: LuaTable): [LuaValue, LuaValue][] {
+    const out: [LuaValue, LuaValue][] = [];
+    let k: LuaValue = undefined;
+    for (;;) {
+      k = t.next(k);
+      if (k === undefined) break;
+      out.push([k, t.nextValue]);
+    }
+    return out;
+  }
+  tostring(v: LuaValue): string {
+    return rawToString(v);
+  }
+
+  // ----------------------------------------------------------------- sandbox / limits
+  /**
+   * Redis-style global protection: afterwards reading an undefined global raises
+   * "Script attempted to access nonexistent global variable 'x'" and creating one raises
+   * "Script attempted to create global variable 'x'". rawset/rawget bypass it.
+   */
+  protectGlobals(): void {
+    const R = this.R;
+    const mt = new LuaTable();
+    mt.set('__index', (_t: LuaValue, k: LuaValue): Ret => {
+      return R.error("Script attempted to access nonexistent global variable '" + rawToString(k) + "'");
+    });
+    mt.set('__newindex', (_t: LuaValue, k: LuaValue): Ret => {
+      return R.error("Script attempted to create global variable '" + rawToString(k) + "'");
+    });
+    this.G.mt = mt;
+  }
+  unprotectGlobals(): void {
+    this.G.mt = null;
+  }
+
+  /** Interrupt the running script after `ms` milliseconds (uncatchable by pcall). */
+  setDeadline(ms: number): void {
+    this.R.killed = null;
+    this.R.deadline = performance.now() + ms;
+  }
+  clearDeadline(): void {
+    this.R.deadline = Infinity;
+    this.R.killed = null;
+  }
+  /** Ask the running script to stop at its next check (call from a hook or a host function). */
+  kill(reason = 'killed'): void {
+    this.R.killed = reason;
+    this.R.ctl.n = 0;
+  }
+  /** Called periodically while scripts run (e.g. to poll for SCRIPT KILL); may call kill(). */
+  set onTick(fn: (() => void) | null) {
+    this.R.onTick = fn;
+  }
+  /** Raise "not enough memory" when the JS heap exceeds this many bytes (checked periodically). */
+  set heapLimit(bytes: number) {
+    this.R.heapLimit = bytes;
+  }
+  /** Seed math.random (Redis reseeds with 0 before each script). */
+  seedRandom(seed: number): void {
+    this.rng.seed(seed);
+  }
+}
+
+

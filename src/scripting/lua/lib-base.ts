@@ -1,0 +1,300 @@
+// Base library (lbaselib.c as Redis exposes it).
+import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './args';
+import { EMPTY, Ret, Runtime, mv, one } from './runtime';
+import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaValue, numberToString, str2number, typeName } from './value';
+
+export interface BaseHost {
+  R: Runtime;
+  load(src: string, chunkname: string): LuaFunction;
+  print(line: string): void;
+  nextFn: LuaFunction;
+  ipairsAux: LuaFunction;
+}
+
+export function reg(t: LuaTable, name: string, f: LuaFunction): void {
+  t.set(name, f);
+}
+
+export function makeNext(R: Runtime): LuaFunction {
+  return function next(t: LuaValue, k: LuaValue): Ret {
+    if (!(t instanceof LuaTable)) typeError(R, 1, 'table', t, arguments.length);
+    let nk: LuaValue;
+    try {
+      nk = t.next(k);
+    } catch (e) {
+      if (e instanceof LuaError) R.error(String(e.value));
+      throw e;
+    }
+    if (nk === undefined) return undefined;
+    return [nk, t.nextValue];
+  };
+}
+
+export function makeIpairsAux(): LuaFunction {
+  return function ipairsAux(t: LuaValue, i: LuaValue): Ret {
+    const n = (i as number) + 1;
+    const v = t instanceof LuaTable ? t.getInt(n) : undefined;
+    if (v === undefined) return undefined;
+    return [n, v];
+  };
+}
+
+export function openBase(G: LuaTable, host: BaseHost): void {
+  const R = host.R;
+  const nextFn = host.nextFn;
+  const ipairsAux = host.ipairsAux;
+  G.set('_G', G);
+  G.set('_VERSION', 'Lua 5.1');
+
+  reg(G, 'assert', function assert(...a: LuaValue[]): Ret {
+    if (a.length === 0) argError(R, 1, 'value expected');
+    const v = a[0];
+    if (v === undefined || v === false) {
+      const m = a[1] === undefined ? 'assertion failed!' : checkString(R, a[1], 2, a.length);
+      R.error(m);
+    }
+    return a;
+  });
+
+  reg(G, 'error', function error(m: LuaValue, level: LuaValue): Ret {
+    const lv = optInt(R, level, 2, arguments.length, 1);
+    if ((typeof m === 'string' || typeof m === 'number') && lv === 1) {
+      const w = R.where();
+      if (w) m = w + (typeof m === 'number' ? numberToString(m) : m);
+    }
+    throw new LuaError(m);
+  });
+
+  reg(G, 'getmetatable', function getmetatable(v: LuaValue): Ret {
+    checkAny(R, 1, arguments.length);
+    const mt = R.getMetatable(v);
+    if (mt === null) return undefined;
+    const p = mt.getStr('__metatable');
+    return p !== undefined ? p : mt;
+  });
+
+  reg(G, 'setmetatable', function setmetatable(t: LuaValue, mt: LuaValue): Ret {
+    const n = arguments.length;
+    if (!(t instanceof LuaTable)) typeError(R, 1, 'table', t, n);
+    if (mt !== undefined && !(mt instanceof LuaTable)) typeError(R, 2, 'nil or table', mt, n);
+    if (n < 2) typeError(R, 2, 'nil or table', mt, n);
+    if (t.mt !== null && t.mt.getStr('__metatable') !== undefined) R.error('cannot change a protected metatable');
+    t.mt = mt === undefined ? null : mt;
+    return t;
+  });
+
+  reg(G, 'ipairs', function ipairs(t: LuaValue): Ret {
+    if (!(t instanceof LuaTable)) typeError(R, 1, 'table', t, arguments.length);
+    return [ipairsAux, t, 0];
+  });
+
+  reg(G, 'pairs', function pairs(t: LuaValue): Ret {
+    if (!(t instanceof LuaTable)) typeError(R, 1, 'table', t, arguments.length);
+    return [nextFn, t, undefined];
+  });
+
+  reg(G, 'next', nextFn);
+
+  const pcall = function pcall(f: LuaValue, ...args: LuaValue[]): Ret {
+    if (arguments.length === 0) argError(R, 1, 'value expected');
+    const cs = R.cs;
+    try {
+      R.cs = -1;
+      const r = typeof f === 'function' ? f(...args) : R.call(f, args);
+      if (Array.isArray(r)) return [true, ...r];
+      return [true, r];
+    } catch (e) {
+      const le = R.toLuaError(e);
+      R.cs = cs;
+      return [false, le.value];
+    }
+  };
+  reg(G, 'pcall', pcall);
+
+  reg(G, 'xpcall', function xpcall(f: LuaValue, h: LuaValue): Ret {
+    checkAny(R, 2, arguments.length);
+    const cs = R.cs;
+    try {
+      R.cs = -1;
+      const r = R.call(f, []);
+      if (Array.isArray(r)) return [true, ...r];
+      return [true, r];
+    } catch (e) {
+      let le = R.toLuaError(e);
+      R.cs = -1;
+      for (let depth = 0; ; depth++) {
+        try {
+          const hv = one(R.call(h, [le.value]));
+          R.cs = cs;
+          return [false, hv];
+        } catch (e2) {
+          le = R.toLuaError(e2);
+          if (depth > 10) {
+            R.cs = cs;
+            return [false, le.value];
+          }
+        }
+      }
+    }
+  });
+
+  reg(G, 'rawequal', function rawequal(a: LuaValue, b: LuaValue): Ret {
+    const n = arguments.length;
+    checkAny(R, 1, n);
+    checkAny(R, 2, n);
+    return a === b || (a !== a && b !== b && false);
+  });
+
+  reg(G, 'rawget', function rawget(t: LuaValue, k: LuaValue): Ret {
+    const tt = checkTable(R, t, 1, arguments.length);
+    checkAny(R, 2, arguments.length);
+    return tt.get(k);
+  });
+
+  reg(G, 'rawset', function rawset(t: LuaValue, k: LuaValue, v: LuaValue): Ret {
+    const n = arguments.length;
+    const tt = checkTable(R, t, 1, n);
+    checkAny(R, 2, n);
+    checkAny(R, 3, n);
+    tt.set(k, v);
+    return tt;
+  });
+
+  reg(G, 'select', function select(n: LuaValue, ...a: LuaValue[]): Ret {
+    if (n === '#') return a.length;
+    let i = checkInt(R, n, 1, arguments.length);
+    const top = a.length + 1;
+    if (i < 0) i = top + i;
+    else if (i > top) i = top;
+    if (i < 1) argError(R, 1, 'index out of range');
+    if (i === 1) return a;
+    return a.slice(i - 1);
+  });
+
+  reg(G, 'tonumber', function tonumber(v: LuaValue, base: LuaValue): Ret {
+    const b = optInt(R, base, 2, arguments.length, 10);
+    if (b === 10) {
+      checkAny(R, 1, arguments.length);
+      if (typeof v === 'number') return v;
+      if (typeof v === 'string') return str2number(v);
+      return undefined;
+    }
+    const s = checkString(R, v, 1, arguments.length);
+    if (b < 2 || b > 36) argError(R, 2, 'base out of range');
+    // strtoul semantics
+    let i = 0;
+    while (i < s.length && /\s/.test(s[i]) && s.charCodeAt(i) < 128) i++;
+    let neg = false;
+    if (s[i] === '-' || s[i] === '+') {
+      neg = s[i] === '-';
+      i++;
+    }
+    if (b === 16 && s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) i += 2;
+    const st = i;
+    let val = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 122) d = c - 87;
+      else if (c >= 65 && c <= 90) d = c - 55;
+      else break;
+      if (d >= b) break;
+      val = val * b + d;
+    }
+    if (i === st) return undefined;
+    while (i < s.length && (s.charCodeAt(i) === 32 || (s.charCodeAt(i) >= 9 && s.charCodeAt(i) <= 13))) i++;
+    if (i !== s.length) return undefined;
+    if (val >= 18446744073709551615) val = 18446744073709551615;
+    if (neg && val !== 0) val = 18446744073709551616 - val;
+    return val;
+  });
+
+  reg(G, 'tostring', function tostring(v: LuaValue): Ret {
+    checkAny(R, 1, arguments.length);
+    return R.tostring(v);
+  });
+
+  reg(G, 'type', function type(v: LuaValue): Ret {
+    if (arguments.length === 0) argError(R, 1, 'value expected');
+    return typeName(v);
+  });
+
+  reg(G, 'unpack', function unpack(t: LuaValue, i: LuaValue, j: LuaValue): Ret {
+    const n = arguments.length;
+    const tt = checkTable(R, t, 1, n);
+    const a = optInt(R, i, 2, n, 1);
+    const b = j === undefined ? tt.length() : checkInt(R, j, 3, n);
+    if (a > b) return EMPTY;
+    const cnt = b - a + 1;
+    if (cnt >= 8000 || cnt <= 0) R.error('too many results to unpack');
+    const out = new Array<LuaValue>(cnt);
+    for (let k = 0; k < cnt; k++) out[k] = tt.get(a + k);
+    return out;
+  });
+
+  reg(G, 'loadstring', function loadstring(s: LuaValue, name: LuaValue): Ret {
+    const n = arguments.length;
+    const src = checkString(R, s, 1, n);
+    const cn = name === undefined ? src : checkString(R, name, 2, n);
+    try {
+      return host.load(src, cn);
+    } catch (e) {
+      if (e instanceof LuaError) return [undefined, e.value];
+      if (e instanceof LuaInterrupt) throw e;
+      return [undefined, R.toLuaError(e).value];
+    }
+  });
+
+  reg(G, 'getfenv', function getfenv(): Ret {
+    return G;
+  });
+  reg(G, 'setfenv', function setfenv(f: LuaValue, t: LuaValue): Ret {
+    checkTable(R, t, 2, arguments.length);
+    if (f === 0 && t instanceof LuaTable) return undefined;
+    return f;
+  });
+
+  reg(G, 'gcinfo', function gcinfo(): Ret {
+    return Math.floor(process.memoryUsage().heapUsed / 1024);
+  });
+
+  reg(G, 'collectgarbage', function collectgarbage(opt: LuaValue, _arg: LuaValue): Ret {
+    const o = opt === undefined ? 'collect' : checkString(R, opt, 1, arguments.length);
+    switch (o) {
+      case 'collect':
+      case 'stop':
+      case 'restart':
+        return 0;
+      case 'count':
+        return process.memoryUsage().heapUsed / 1024;
+      case 'step':
+        return false;
+      case 'setpause':
+        return 200;
+      case 'setstepmul':
+        return 200;
+      default:
+        argError(R, 1, "invalid option '" + o + "'");
+    }
+  });
+
+  reg(G, 'print', function print(...a: LuaValue[]): Ret {
+    const ts = G.get('tostring');
+    let out = '';
+    for (let i = 0; i < a.length; i++) {
+      const s = one(R.call(ts, [a[i]]));
+      if (typeof s !== 'string') {
+        if (typeof s === 'number') {
+          out += (i ? '\t' : '') + numberToString(s);
+          continue;
+        }
+        R.error("'tostring' must return a string to 'print'");
+      }
+      out += (i ? '\t' : '') + s;
+    }
+    host.print(out);
+    return EMPTY;
+  });
+  void mv;
+}

@@ -1,0 +1,653 @@
+// String library (lstrlib.c semantics): byte strings held as latin1 JS strings.
+import { argError, checkInt, checkNumber, checkString, optInt, typeError } from './args';
+import { EMPTY, Ret, Runtime, one } from './runtime';
+import { LuaTable, LuaValue, fmtE, fmtF, fmtG, nanSign, numberToString, typeName } from './value';
+
+const MAXCAPTURES = 32;
+const CAP_UNFINISHED = -1;
+const CAP_POSITION = -2;
+const SPECIALS = /[\^$*+?.(\[%-]/;
+
+function posrelat(pos: number, len: number): number {
+  return pos >= 0 ? pos : -pos > len ? 0 : len + pos + 1;
+}
+
+function classMatch(c: number, cl: number): boolean {
+  let res: boolean;
+  switch (cl | 0x20) {
+    case 97: // a
+      res = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      break;
+    case 99: // c
+      res = c < 32 || c === 127;
+      break;
+    case 100: // d
+      res = c >= 48 && c <= 57;
+      break;
+    case 108: // l
+      res = c >= 97 && c <= 122;
+      break;
+    case 112: // p
+      res = (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+      break;
+    case 115: // s
+      res = c === 32 || (c >= 9 && c <= 13);
+      break;
+    case 117: // u
+      res = c >= 65 && c <= 90;
+      break;
+    case 119: // w
+      res = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+      break;
+    case 120: // x
+      res = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+      break;
+    case 122: // z
+      res = c === 0;
+      break;
+    default:
+      return cl === c;
+  }
+  if (cl >= 65 && cl <= 90) return !res;
+  return res;
+}
+
+class MatchState {
+  level = 0;
+  capStart: number[] = [];
+  capLen: number[] = [];
+  constructor(public R: Runtime, public src: string, public pat: string) {}
+
+  error(msg: string): never {
+    return this.R.error(msg);
+  }
+
+  classEnd(p: number): number {
+    const pat = this.pat;
+    const c = pat.charCodeAt(p++);
+    if (c === 37) {
+      if (p >= pat.length) this.error("malformed pattern (ends with '%')");
+      return p + 1;
+    }
+    if (c === 91) {
+      if (pat.charCodeAt(p) === 94) p++;
+      do {
+        if (p >= pat.length) this.error("malformed pattern (missing ']')");
+        const cc = pat.charCodeAt(p++);
+        if (cc === 37 && p < pat.length) p++;
+      } while (pat.charCodeAt(p) !== 93);
+      return p + 1;
+    }
+    return p;
+  }
+
+  matchClass(c: number, p: number, ec: number): boolean {
+    // p points at '[', ec at ']'
+    const pat = this.pat;
+    let sig = true;
+    p++;
+    if (pat.charCodeAt(p) === 94) {
+      sig = false;
+      p++;
+    }
+    while (p < ec) {
+      const pc = pat.charCodeAt(p);
+      if (pc === 37) {
+        p++;
+        if (classMatch(c, pat.charCodeAt(p))) return sig;
+        p++;
+      } else if (pat.charCodeAt(p + 1) === 45 && p + 2 < ec) {
+        if (pc <= c && c <= pat.charCodeAt(p + 2)) return sig;
+        p += 3;
+      } else {
+        if (pc === c) return sig;
+        p++;
+      }
+    }
+    return !sig;
+  }
+
+  singleMatch(s: number, p: number, ep: number): boolean {
+    if (s >= this.src.length) return false;
+    const c = this.src.charCodeAt(s);
+    const pc = this.pat.charCodeAt(p);
+    switch (pc) {
+      case 46:
+        return true;
+      case 37:
+        return classMatch(c, this.pat.charCodeAt(p + 1));
+      case 91:
+        return this.matchClass(c, p, ep - 1);
+      default:
+        return pc === c;
+    }
+  }
+
+  match(s: number, p: number): number {
+    const pat = this.pat;
+    const src = this.src;
+    for (;;) {
+      if (p >= pat.length) return s;
+      const pc = pat.charCodeAt(p);
+      switch (pc) {
+        case 40: // '('
+          if (pat.charCodeAt(p + 1) === 41) return this.startCapture(s, p + 2, CAP_POSITION);
+          return this.startCapture(s, p + 1, CAP_UNFINISHED);
+        case 41: // ')'
+          return this.endCapture(s, p + 1);
+        case 37: {
+          const nc = pat.charCodeAt(p + 1);
+          if (nc === 98) {
+            // %b
+            s = this.matchBalance(s, p + 2);
+            if (s === -1) return -1;
+            p += 4;
+            continue;
+          }
+          if (nc === 102) {
+            // %f
+            p += 2;
+            if (pat.charCodeAt(p) !== 91) this.error("missing '[' after '%f' in pattern");
+            const ep = this.classEnd(p);
+            const prev = s === 0 ? 0 : src.charCodeAt(s - 1);
+            const cur = s < src.length ? src.charCodeAt(s) : 0;
+            if (!this.matchClass(prev, p, ep - 1) && this.matchClass(cur, p, ep - 1)) {
+              p = ep;
+              continue;
+            }
+            return -1;
+          }
+          if (nc >= 48 && nc <= 57) {
+            s = this.matchCapture(s, nc);
+            if (s === -1) return -1;
+            p += 2;
+            continue;
+          }
+          break; // default
+        }
+        case 36: // '$'
+          if (p + 1 === pat.length) return s === src.length ? s : -1;
+          break;
+      }
+      // default
+      const ep = this.classEnd(p);
+      const m = this.singleMatch(s, p, ep);
+      const epc = pat.charCodeAt(ep);
+      switch (epc) {
+        case 63: {
+          // '?'
+          if (m) {
+            const r = this.match(s + 1, ep + 1);
+            if (r !== -1) return r;
+          }
+          p = ep + 1;
+          continue;
+        }
+        case 42:
+          return this.maxExpand(s, p, ep);
+        case 43:
+          return m ? this.maxExpand(s + 1, p, ep) : -1;
+        case 45:
+          return this.minExpand(s, p, ep);
+        default:
+          if (!m) return -1;
+          s++;
+          p = ep;
+          continue;
+      }
+    }
+  }
+
+  maxExpand(s: number, p: number, ep: number): number {
+    let i = 0;
+    while (this.singleMatch(s + i, p, ep)) i++;
+    while (i >= 0) {
+      const r = this.match(s + i, ep + 1);
+      if (r !== -1) return r;
+      i--;
+    }
+    return -1;
+  }
+
+  minExpand(s: number, p: number, ep: number): number {
+    for (;;) {
+      const r = this.match(s, ep + 1);
+      if (r !== -1) return r;
+      if (this.singleMatch(s, p, ep)) s++;
+      else return -1;
+    }
+  }
+
+  startCapture(s: number, p: number, what: number): number {
+    const level = this.level;
+    if (level >= MAXCAPTURES) this.error('too many captures');
+    this.capStart[level] = s;
+    this.capLen[level] = what;
+    this.level = level + 1;
+    const r = this.match(s, p);
+    if (r === -1) this.level--;
+    return r;
+  }
+
+  endCapture(s: number, p: number): number {
+    const l = this.captureToClose();
+    this.capLen[l] = s - this.capStart[l];
+    const r = this.match(s, p);
+    if (r === -1) this.capLen[l] = CAP_UNFINISHED;
+    return r;
+  }
+
+  captureToClose(): number {
+    let level = this.level;
+    for (level--; level >= 0; level--) if (this.capLen[level] === CAP_UNFINISHED) return level;
+    return this.error('invalid pattern capture');
+  }
+
+  matchBalance(s: number, p: number): number {
+    const pat = this.pat;
+    if (p + 1 >= pat.length) this.error('unbalanced pattern');
+    const src = this.src;
+    if (s >= src.length || src.charCodeAt(s) !== pat.charCodeAt(p)) return -1;
+    const b = pat.charCodeAt(p), e = pat.charCodeAt(p + 1);
+    let cont = 1;
+    let i = s + 1;
+    while (i < src.length) {
+      const c = src.charCodeAt(i);
+      if (c === e) {
+        if (--cont === 0) return i + 1;
+      } else if (c === b) cont++;
+      i++;
+    }
+    return -1;
+  }
+
+  checkCapture(l: number): number {
+    l -= 49;
+    if (l < 0 || l >= this.level || this.capLen[l] === CAP_UNFINISHED) return this.error('invalid capture index');
+    return l;
+  }
+
+  matchCapture(s: number, l: number): number {
+    const i = this.checkCapture(l);
+    const len = this.capLen[i];
+    const cap = this.src.substr(this.capStart[i], len);
+    if (this.src.length - s >= len && this.src.substr(s, len) === cap) return s + len;
+    return -1;
+  }
+
+  getCapture(i: number, s: number, e: number): LuaValue {
+    if (i >= this.level) {
+      if (i === 0) return this.src.slice(s, e);
+      this.error('invalid capture index');
+    }
+    const l = this.capLen[i];
+    if (l === CAP_UNFINISHED) this.error('unfinished capture');
+    if (l === CAP_POSITION) return this.capStart[i] + 1;
+    return this.src.substr(this.capStart[i], l);
+  }
+
+  captures(s: number, e: number, wholeIfNone: boolean): LuaValue[] {
+    const n = this.level === 0 && wholeIfNone ? 1 : this.level;
+    const out: LuaValue[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.getCapture(i, s, e);
+    return out;
+  }
+}
+
+export function openString(R: Runtime, G: LuaTable): LuaTable {
+  const S = new LuaTable();
+  const reg = (name: string, f: (...a: LuaValue[]) => Ret): void => S.set(name, f);
+
+  reg('len', function len(s: LuaValue): Ret {
+    return checkString(R, s, 1, arguments.length).length;
+  });
+  reg('sub', function sub(s: LuaValue, i: LuaValue, j: LuaValue): Ret {
+    const n = arguments.length;
+    const str = checkString(R, s, 1, n);
+    const l = str.length;
+    let a = posrelat(optInt(R, i, 2, n, 1), l);
+    let b = posrelat(optInt(R, j, 3, n, -1), l);
+    if (a < 1) a = 1;
+    if (b > l) b = l;
+    if (a > b) return '';
+    return str.slice(a - 1, b);
+  });
+  reg('upper', function upper(s: LuaValue): Ret {
+    const str = checkString(R, s, 1, arguments.length);
+    return str.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  });
+  reg('lower', function lower(s: LuaValue): Ret {
+    const str = checkString(R, s, 1, arguments.length);
+    return str.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  });
+  reg('rep', function rep(s: LuaValue, n: LuaValue): Ret {
+    const str = checkString(R, s, 1, arguments.length);
+    const k = checkInt(R, n, 2, arguments.length);
+    if (k <= 0 || str.length === 0) return '';
+    if (str.length * k > R.maxStringLength) R.error('not enough memory');
+    return str.repeat(k);
+  });
+  reg('reverse', function reverse(s: LuaValue): Ret {
+    const str = checkString(R, s, 1, arguments.length);
+    let out = '';
+    for (let i = str.length - 1; i >= 0; i--) out += str[i];
+    return out;
+  });
+  reg('byte', function byte(s: LuaValue, i: LuaValue, j: LuaValue): Ret {
+    const n = arguments.length;
+    const str = checkString(R, s, 1, n);
+    const l = str.length;
+    const a0 = optInt(R, i, 2, n, 1);
+    let a = posrelat(a0, l);
+    let b = posrelat(j === undefined ? a0 : checkInt(R, j, 3, n), l);
+    if (a <= 0) a = 1;
+    if (b > l) b = l;
+    if (a > b) return EMPTY;
+    const cnt = b - a + 1;
+    if (cnt >= 8000) R.error('string slice too long');
+    if (cnt === 1) return str.charCodeAt(a - 1);
+    const out: LuaValue[] = new Array(cnt);
+    for (let k = 0; k < cnt; k++) out[k] = str.charCodeAt(a - 1 + k);
+    return out;
+  });
+  reg('char', function char(...a: LuaValue[]): Ret {
+    let out = '';
+    for (let i = 0; i < a.length; i++) {
+      const c = checkInt(R, a[i], i + 1, a.length);
+      if (c < 0 || c > 255) argError(R, i + 1, 'invalid value');
+      out += String.fromCharCode(c);
+    }
+    return out;
+  });
+  reg('format', function format(...a: LuaValue[]): Ret {
+    return strFormat(R, a);
+  });
+
+  const findAux = (find: boolean, a: LuaValue[]): Ret => {
+    const n = a.length;
+    const s = checkString(R, a[0], 1, n);
+    const p = checkString(R, a[1], 2, n);
+    let init = posrelat(optInt(R, a[2], 3, n, 1), s.length) - 1;
+    if (init < 0) init = 0;
+    else if (init > s.length) init = s.length;
+    if (find && (T(a[3]) || !SPECIALS.test(p))) {
+      const idx = s.indexOf(p, init);
+      if (idx < 0) return undefined;
+      return [idx + 1, idx + p.length];
+    }
+    const ms = new MatchState(R, s, p);
+    const anchor = p.charCodeAt(0) === 94;
+    const pstart = anchor ? 1 : 0;
+    let s1 = init;
+    do {
+      ms.level = 0;
+      const e = ms.match(s1, pstart);
+      if (e !== -1) {
+        if (find) return [s1 + 1, e, ...ms.captures(-1, -1, false)];
+        const caps = ms.captures(s1, e, true);
+        return caps.length === 1 ? caps[0] : caps;
+      }
+      s1++;
+    } while (s1 <= s.length && !anchor);
+    return undefined;
+  };
+  reg('find', function find(...a: LuaValue[]): Ret {
+    return findAux(true, a);
+  });
+  reg('match', function match(...a: LuaValue[]): Ret {
+    return findAux(false, a);
+  });
+
+  reg('gmatch', function gmatch(s0: LuaValue, p0: LuaValue): Ret {
+    const n = arguments.length;
+    const s = checkString(R, s0, 1, n);
+    const p = checkString(R, p0, 2, n);
+    let pos = 0;
+    return function gmatchIter(): Ret {
+      const ms = new MatchState(R, s, p);
+      for (let src = pos; src <= s.length; src++) {
+        ms.level = 0;
+        const e = ms.match(src, 0);
+        if (e !== -1) {
+          pos = e === src ? e + 1 : e;
+          const caps = ms.captures(src, e, true);
+          return caps.length === 1 ? caps[0] : caps;
+        }
+      }
+      return undefined;
+    };
+  });
+
+  reg('gsub', function gsub(s0: LuaValue, p0: LuaValue, repl: LuaValue, max: LuaValue): Ret {
+    const n = arguments.length;
+    const src = checkString(R, s0, 1, n);
+    const p = checkString(R, p0, 2, n);
+    const tr = typeof repl;
+    if (!(tr === 'number' || tr === 'string' || tr === 'function' || repl instanceof LuaTable)) {
+      argError(R, 3, 'string/function/table expected');
+    }
+    const maxS = optInt(R, max, 4, n, src.length + 1);
+    const cs = R.cs;
+    const anchor = p.charCodeAt(0) === 94;
+    const pstart = anchor ? 1 : 0;
+    const ms = new MatchState(R, src, p);
+    const rs = tr === 'string' || tr === 'number' ? (tr === 'number' ? numberToString(repl as number) : (repl as string)) : '';
+    let out = '';
+    let s = 0;
+    let count = 0;
+    while (count < maxS) {
+      ms.level = 0;
+      const e = ms.match(s, pstart);
+      if (e !== -1) {
+        count++;
+        // add_value
+        let val: LuaValue;
+        if (tr === 'string' || tr === 'number') {
+          let r = '';
+          for (let i = 0; i < rs.length; i++) {
+            const c = rs.charCodeAt(i);
+            if (c === 37) {
+              i++;
+              const d = rs.charCodeAt(i);
+              if (!(d >= 48 && d <= 57)) r += i < rs.length ? rs[i] : '';
+              else if (d === 48) r += src.slice(s, e);
+              else {
+                const v = ms.getCapture(d - 49, s, e);
+                r += typeof v === 'number' ? numberToString(v) : (v as string);
+              }
+            } else r += rs[i];
+          }
+          val = r;
+        } else {
+          const caps = ms.captures(s, e, true);
+          if (typeof repl === 'function') {
+            val = one(repl(...caps));
+            R.cs = cs;
+          } else val = (repl as LuaTable).get(caps[0]) ?? R.index(repl, caps[0], 0);
+          if (val === undefined || val === false) val = src.slice(s, e);
+          else if (typeof val === 'number') val = numberToString(val);
+          else if (typeof val !== 'string') R.error('invalid replacement value (a ' + typeName(val) + ')');
+        }
+        out += val as string;
+      }
+      if (e !== -1 && e > s) s = e;
+      else if (s < src.length) out += src[s++];
+      else break;
+      if (anchor) break;
+    }
+    out += src.slice(s);
+    return [out, count];
+  });
+
+  reg('dump', function dump(): Ret {
+    R.error('unable to dump given function');
+  });
+
+  G.set('string', S);
+  const meta = new LuaTable();
+  meta.set('__index', S);
+  R.stringMeta = meta;
+  return S;
+}
+
+function T(v: LuaValue): boolean {
+  return v !== undefined && v !== false;
+}
+
+function pad(body: string, prefix: string, flags: string, width: number, zeroOk: boolean): string {
+  const total = prefix.length + body.length;
+  if (width <= total) return prefix + body;
+  const fill = width - total;
+  if (flags.indexOf('-') >= 0) return prefix + body + ' '.repeat(fill);
+  if (zeroOk && flags.indexOf('0') >= 0) return prefix + '0'.repeat(fill) + body;
+  return ' '.repeat(fill) + prefix + body;
+}
+
+function signPrefix(neg: boolean, flags: string): string {
+  if (neg) return '-';
+  if (flags.indexOf('+') >= 0) return '+';
+  if (flags.indexOf(' ') >= 0) return ' ';
+  return '';
+}
+
+function toLong(x: number): bigint {
+  if (x !== x || x >= 9223372036854775807 || x < -9223372036854775808) return -9223372036854775808n;
+  return BigInt(Math.trunc(x));
+}
+
+export function strFormat(R: Runtime, a: LuaValue[]): string {
+  const fmt = checkString(R, a[0], 1, a.length);
+  let out = '';
+  let arg = 0;
+  const n = fmt.length;
+  for (let i = 0; i < n; i++) {
+    const c = fmt.charCodeAt(i);
+    if (c !== 37) {
+      out += fmt[i];
+      continue;
+    }
+    i++;
+    if (fmt.charCodeAt(i) === 37) {
+      out += '%';
+      continue;
+    }
+    // scan format
+    const st = i;
+    while (i < n && '-+ #0'.indexOf(fmt[i]) >= 0) i++;
+    if (i - st >= 6) R.error('invalid format (repeated flags)');
+    const flags = fmt.slice(st, i);
+    let ws = '';
+    if (/\d/.test(fmt[i] ?? '')) ws += fmt[i++];
+    if (/\d/.test(fmt[i] ?? '')) ws += fmt[i++];
+    let prec = -1;
+    if (fmt[i] === '.') {
+      i++;
+      let ps = '';
+      if (/\d/.test(fmt[i] ?? '')) ps += fmt[i++];
+      if (/\d/.test(fmt[i] ?? '')) ps += fmt[i++];
+      prec = ps === '' ? 0 : parseInt(ps, 10);
+    }
+    if (/\d/.test(fmt[i] ?? '')) R.error('invalid format (width or precision too long)');
+    const width = ws === '' ? 0 : parseInt(ws, 10);
+    const conv = fmt[i];
+    arg++;
+    const v = a[arg];
+    switch (conv) {
+      case 'c': {
+        const x = checkNumber(R, v, arg + 1, a.length);
+        out += pad(String.fromCharCode(Number(BigInt.asUintN(8, toLong(x)))), '', flags, width, false);
+        break;
+      }
+      case 'd':
+      case 'i': {
+        const x = toLong(checkNumber(R, v, arg + 1, a.length));
+        const neg = x < 0n;
+        let digits = (neg ? -x : x).toString();
+        if (prec >= 0) {
+          if (prec === 0 && x === 0n) digits = '';
+          else if (digits.length < prec) digits = '0'.repeat(prec - digits.length) + digits;
+        }
+        out += pad(digits, signPrefix(neg, flags), flags, width, prec < 0);
+        break;
+      }
+      case 'o':
+      case 'u':
+      case 'x':
+      case 'X': {
+        const x = BigInt.asUintN(64, toLong(checkNumber(R, v, arg + 1, a.length)));
+        let digits = conv === 'o' ? x.toString(8) : conv === 'u' ? x.toString() : x.toString(16);
+        if (conv === 'X') digits = digits.toUpperCase();
+        if (prec >= 0) {
+          if (prec === 0 && x === 0n) digits = '';
+          else if (digits.length < prec) digits = '0'.repeat(prec - digits.length) + digits;
+        }
+        let prefix = '';
+        if (flags.indexOf('#') >= 0) {
+          if (conv === 'o' && digits[0] !== '0') digits = '0' + digits;
+          if ((conv === 'x' || conv === 'X') && x !== 0n) prefix = conv === 'x' ? '0x' : '0X';
+        }
+        out += pad(digits, prefix, flags, width, prec < 0);
+        break;
+      }
+      case 'e':
+      case 'E':
+      case 'f':
+      case 'g':
+      case 'G': {
+        const x = checkNumber(R, v, arg + 1, a.length);
+        const neg = x < 0 || (x === 0 && 1 / x < 0) || (x !== x && nanSign(x));
+        const ax = Math.abs(x);
+        let body: string;
+        if (ax === Infinity || x !== x) {
+          body = x !== x ? 'nan' : 'inf';
+          if (conv === 'E' || conv === 'G') body = body.toUpperCase();
+          out += pad(body, signPrefix(neg, flags), flags, width, false);
+          break;
+        }
+        const p = prec < 0 ? 6 : prec;
+        if (conv === 'f') {
+          body = fmtF(ax, p);
+          if (p === 0 && flags.indexOf('#') >= 0) body += '.';
+        } else if (conv === 'e' || conv === 'E') {
+          body = fmtE(ax, p, conv === 'E');
+          if (p === 0 && flags.indexOf('#') >= 0) body = body.replace(/e/i, (m) => '.' + m);
+        } else {
+          body = fmtG(ax, p === 0 ? 1 : p, flags.indexOf('#') >= 0);
+          if (conv === 'G') body = body.toUpperCase();
+        }
+        out += pad(body, signPrefix(neg, flags), flags, width, true);
+        break;
+      }
+      case 'q': {
+        const s = checkString(R, v, arg + 1, a.length);
+        let q = '"';
+        for (let k = 0; k < s.length; k++) {
+          const ch = s.charCodeAt(k);
+          if (ch === 34 || ch === 92 || ch === 10) q += '\\' + s[k];
+          else if (ch === 13) q += '\\r';
+          else if (ch === 0) q += '\\000';
+          else q += s[k];
+        }
+        out += q + '"';
+        break;
+      }
+      case 's': {
+        let s = checkString(R, v, arg + 1, a.length);
+        if (prec < 0 && s.length >= 100) {
+          out += s;
+          break;
+        }
+        const z = s.indexOf('\0');
+        if (z >= 0) s = s.slice(0, z);
+        if (prec >= 0) s = s.slice(0, prec);
+        out += pad(s, '', flags, width, false);
+        break;
+      }
+      default:
+        R.error("invalid option '%" + (conv ?? '') + "' to 'format'");
+    }
+  }
+  return out;
+}
+
+export { typeError };

@@ -1,0 +1,355 @@
+// Runtime support for compiled Lua code: metamethod-aware operations, error reporting with
+// 5.1 texts, interruption checks. One Runtime per engine (lua_State equivalent).
+import {
+  LuaError,
+  LuaFunction,
+  LuaInterrupt,
+  LuaTable,
+  LuaUserdata,
+  LuaValue,
+  numberToString,
+  str2number,
+  typeName,
+  rawToString,
+  fbRound,
+} from './value';
+
+export interface Site {
+  chunk: string;
+  line: number;
+  d1: string; // description of first operand / called value ("local 'x'") or ''
+  d2: string;
+}
+
+export type Ret = LuaValue | LuaValue[];
+export const EMPTY: LuaValue[] = [];
+Object.freeze(EMPTY);
+
+export function one(r: Ret): LuaValue {
+  return Array.isArray(r) ? r[0] : r;
+}
+export function mv(r: Ret): LuaValue[] {
+  return Array.isArray(r) ? r : [r];
+}
+
+const TICK = 1000;
+
+export class Runtime {
+  sites: Site[] = [{ chunk: '?', line: 0, d1: '', d2: '' }];
+  /** current call site id (set by compiled code before calls); -1 when called from native code */
+  cs = -1;
+  ctl = { n: TICK };
+  G: LuaTable = new LuaTable();
+  stringMeta: LuaTable | null = null;
+  // interruption
+  deadline = Infinity; // performance.now() based
+  killed: string | null = null;
+  onTick: (() => void) | null = null;
+  heapLimit = 0; // bytes; 0 = no check
+  private tickCount = 0;
+  // memory limits
+  maxStringLength = 512 * 1024 * 1024;
+  // metatables for non-table types (userdata carry their own)
+  nativeNames = new WeakMap<LuaFunction, string>();
+  depth = 0;
+
+  // ---------------------------------------------------------------- errors
+  addSite(chunk: string, line: number, d1: string, d2: string): number {
+    this.sites.push({ chunk, line, d1, d2 });
+    return this.sites.length - 1;
+  }
+
+  /** "chunk:line:" prefix for errors raised by native functions at level 1 */
+  where(): string {
+    const s = this.cs;
+    if (s <= 0) return '';
+    const st = this.sites[s];
+    return st.chunk + ':' + st.line + ': ';
+  }
+
+  /** raise an error from a native function (luaL_error semantics) */
+  error(msg: string): never {
+    throw new LuaError(this.where() + msg);
+  }
+
+  rtError(s: number, msg: string): never {
+    const st = this.sites[s];
+    throw new LuaError(st.chunk + ':' + st.line + ': ' + msg);
+  }
+
+  typeError(s: number, v: LuaValue, d: string, op: string): never {
+    const t = typeName(v);
+    if (d) this.rtError(s, 'attempt to ' + op + ' ' + d + ' (a ' + t + ' value)');
+    this.rtError(s, 'attempt to ' + op + ' a ' + t + ' value');
+  }
+
+  tick(): void {
+    this.ctl.n = TICK;
+    if (this.killed !== null) throw new LuaInterrupt(this.killed);
+    if (this.deadline !== Infinity && performance.now() > this.deadline) {
+      this.killed = 'deadline exceeded';
+      throw new LuaInterrupt(this.killed);
+    }
+    if (this.onTick !== null) this.onTick();
+    if (this.heapLimit > 0 && (++this.tickCount & 63) === 0) {
+      if (process.memoryUsage().heapUsed > this.heapLimit) throw new LuaError('not enough memory');
+    }
+  }
+
+  // ---------------------------------------------------------------- metatables
+  getMetatable(v: LuaValue): LuaTable | null {
+    if (v instanceof LuaTable) return v.mt;
+    if (typeof v === 'string') return this.stringMeta;
+    if (v instanceof LuaUserdata) return v.mt;
+    return null;
+  }
+
+  metaOf(v: LuaValue, ev: string): LuaValue {
+    const mt = this.getMetatable(v);
+    return mt === null ? undefined : mt.getStr(ev);
+  }
+
+  // ---------------------------------------------------------------- calls
+  call(f: LuaValue, args: LuaValue[]): Ret {
+    if (typeof f === 'function') return f(...args);
+    const h = this.metaOf(f, '__call');
+    if (typeof h === 'function') return h(f, ...args);
+    if (h !== undefined) return this.call(h, [f, ...args]);
+    this.error('attempt to call a ' + typeName(f) + ' value');
+  }
+
+  call1(f: LuaValue, ...args: LuaValue[]): LuaValue {
+    return one(this.call(f, args));
+  }
+
+  // ---------------------------------------------------------------- index
+  index(o: LuaValue, k: LuaValue, s: number): LuaValue {
+    for (let loop = 0; loop < 100; loop++) {
+      let h: LuaValue;
+      if (o instanceof LuaTable) {
+        const v = o.get(k);
+        if (v !== undefined) return v;
+        const mt = o.mt;
+        if (mt === null) return undefined;
+        h = mt.getStr('__index');
+        if (h === undefined) return undefined;
+      } else {
+        h = this.metaOf(o, '__index');
+        if (h === undefined) this.typeError(s, o, loop === 0 ? this.sites[s].d1 : '', 'index');
+      }
+      if (typeof h === 'function') {
+        this.cs = s;
+        return one(h(o, k));
+      }
+      o = h;
+    }
+    this.rtError(s, 'loop in gettable');
+  }
+
+  setIndex(o: LuaValue, k: LuaValue, v: LuaValue, s: number): void {
+    for (let loop = 0; loop < 100; loop++) {
+      let h: LuaValue;
+      if (o instanceof LuaTable) {
+        const mt = o.mt;
+        if (mt === null || (h = mt.getStr('__newindex')) === undefined || o.get(k) !== undefined) {
+          if (k === undefined) this.rtError(s, 'table index is nil');
+          if (k !== k) this.rtError(s, 'table index is NaN');
+          o.set(k, v);
+          return;
+        }
+      } else {
+        h = this.metaOf(o, '__newindex');
+        if (h === undefined) this.typeError(s, o, loop === 0 ? this.sites[s].d1 : '', 'index');
+      }
+      if (typeof h === 'function') {
+        this.cs = s;
+        h(o, k, v);
+        return;
+      }
+      o = h;
+    }
+    this.rtError(s, 'loop in settable');
+  }
+
+  // ---------------------------------------------------------------- arithmetic
+  arith(a: LuaValue, b: LuaValue, ev: string, s: number): LuaValue {
+    const x = typeof a === 'number' ? a : typeof a === 'string' ? str2number(a) : undefined;
+    const y = typeof b === 'number' ? b : typeof b === 'string' ? str2number(b) : undefined;
+    if (x !== undefined && y !== undefined) return arithOp(ev, x, y);
+    let h = this.metaOf(a, ev);
+    if (h === undefined) h = this.metaOf(b, ev);
+    if (h !== undefined) {
+      this.cs = s;
+      return one(this.call(h, [a, b]));
+    }
+    const st = this.sites[s];
+    if (x === undefined) this.typeError(s, a, st.d1, 'perform arithmetic on');
+    this.typeError(s, b, st.d2, 'perform arithmetic on');
+  }
+
+  unm(a: LuaValue, s: number): LuaValue {
+    const x = typeof a === 'number' ? a : typeof a === 'string' ? str2number(a) : undefined;
+    if (x !== undefined) return -x;
+    const h = this.metaOf(a, '__unm');
+    if (h !== undefined) {
+      this.cs = s;
+      return one(this.call(h, [a, a]));
+    }
+    this.typeError(s, a, this.sites[s].d1, 'perform arithmetic on');
+  }
+
+  concat(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    const ta = typeof a, tb = typeof b;
+    if ((ta === 'string' || ta === 'number') && (tb === 'string' || tb === 'number')) {
+      const r = (ta === 'number' ? numberToString(a as number) : (a as string)) + (tb === 'number' ? numberToString(b as number) : (b as string));
+      if (r.length > this.maxStringLength) this.rtError(s, 'not enough memory');
+      return r;
+    }
+    let h = this.metaOf(a, '__concat');
+    if (h === undefined) h = this.metaOf(b, '__concat');
+    if (h !== undefined) {
+      this.cs = s;
+      return one(this.call(h, [a, b]));
+    }
+    const st = this.sites[s];
+    if (ta === 'string' || ta === 'number') this.typeError(s, b, st.d2, 'concatenate');
+    this.typeError(s, a, st.d1, 'concatenate');
+  }
+
+  len(a: LuaValue, s: number): LuaValue {
+    if (typeof a === 'string') return a.length;
+    if (a instanceof LuaTable) return a.length();
+    const h = this.metaOf(a, '__len');
+    if (h !== undefined) {
+      this.cs = s;
+      return one(this.call(h, [a, undefined]));
+    }
+    this.typeError(s, a, this.sites[s].d1, 'get length of');
+  }
+
+  // ---------------------------------------------------------------- comparison
+  eqMeta(a: LuaValue, b: LuaValue): boolean {
+    if (typeof a !== 'object' || typeof b !== 'object') return false;
+    const ma = (a as LuaTable | LuaUserdata).mt, mb = (b as LuaTable | LuaUserdata).mt;
+    if (ma === null || mb === null) return false;
+    if (a instanceof LuaTable !== b instanceof LuaTable) return false;
+    const h1 = ma.getStr('__eq');
+    if (h1 === undefined) return false;
+    const h2 = ma === mb ? h1 : mb.getStr('__eq');
+    if (h1 !== h2) return false;
+    const r = one(this.call(h1, [a, b]));
+    return r !== undefined && r !== false;
+  }
+
+  compareError(a: LuaValue, b: LuaValue, s: number): never {
+    const t1 = typeName(a), t2 = typeName(b);
+    if (t1 === t2) this.rtError(s, 'attempt to compare two ' + t1 + ' values');
+    this.rtError(s, 'attempt to compare ' + t1 + ' with ' + t2);
+  }
+
+  orderMeta(a: LuaValue, b: LuaValue, ev: string): boolean | undefined {
+    if (typeName(a) !== typeName(b)) return undefined;
+    const h1 = this.metaOf(a, ev);
+    if (h1 === undefined) return undefined;
+    const h2 = this.metaOf(b, ev);
+    if (h1 !== h2) return undefined;
+    const r = one(this.call(h1, [a, b]));
+    return r !== undefined && r !== false;
+  }
+
+  lt(a: LuaValue, b: LuaValue, s: number): boolean {
+    const ta = typeof a;
+    if (ta === typeof b) {
+      if (ta === 'number' || ta === 'string') return (a as number) < (b as number);
+    }
+    this.cs = s;
+    const r = this.orderMeta(a, b, '__lt');
+    if (r !== undefined) return r;
+    this.compareError(a, b, s);
+  }
+
+  le(a: LuaValue, b: LuaValue, s: number): boolean {
+    const ta = typeof a;
+    if (ta === typeof b) {
+      if (ta === 'number' || ta === 'string') return (a as number) <= (b as number);
+    }
+    this.cs = s;
+    let r = this.orderMeta(a, b, '__le');
+    if (r !== undefined) return r;
+    r = this.orderMeta(b, a, '__lt');
+    if (r !== undefined) return !r;
+    this.compareError(a, b, s);
+  }
+
+  // ---------------------------------------------------------------- tostring
+  tostring(v: LuaValue): string {
+    const h = this.metaOf(v, '__tostring');
+    if (h !== undefined) {
+      const r = one(this.call(h, [v]));
+      if (typeof r !== 'string') {
+        if (typeof r === 'number') return numberToString(r);
+        this.error("'__tostring' must return a string");
+      }
+      return r;
+    }
+    return rawToString(v);
+  }
+
+  // ---------------------------------------------------------------- calls with metamethod
+  callable(f: LuaValue, s: number): LuaFunction {
+    const h = this.metaOf(f, '__call');
+    if (h !== undefined) {
+      return (...args: LuaValue[]) => this.call(h, [f, ...args]);
+    }
+    return this.typeError(s, f, this.sites[s].d1, 'call');
+  }
+
+  forNum(v: LuaValue, what: string, s: number): number {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') {
+      const n = str2number(v);
+      if (n !== undefined) return n;
+    }
+    this.rtError(s, "'for' " + what + ' must be a number');
+  }
+
+  /** Convert any JS exception to a Lua error value (pcall / host boundary). Rethrows interrupts. */
+  toLuaError(e: unknown): LuaError {
+    if (e instanceof LuaError) return e;
+    if (e instanceof LuaInterrupt) throw e;
+    if (e instanceof RangeError) {
+      const m = String(e.message);
+      if (m.indexOf('call stack') >= 0) return new LuaError(this.where() + 'stack overflow');
+      return new LuaError('not enough memory');
+    }
+    if (e instanceof Error && /memory|allocation/i.test(e.message)) return new LuaError('not enough memory');
+    return new LuaError('internal error: ' + (e instanceof Error ? e.message : String(e)));
+  }
+}
+
+export function arithOp(ev: string, x: number, y: number): number {
+  switch (ev) {
+    case '__add':
+      return x + y;
+    case '__sub':
+      return x - y;
+    case '__mul':
+      return x * y;
+    case '__div':
+      return x / y;
+    case '__mod':
+      return x - Math.floor(x / y) * y;
+    case '__pow':
+      return Math.pow(x, y);
+  }
+  return NaN;
+}
+
+export function mktab(arr: LuaValue[], nhash: number): LuaTable {
+  const n = arr.length;
+  const r = fbRound(n);
+  for (let i = n; i < r; i++) arr.push(undefined);
+  return new LuaTable(arr, nhash);
+}
+
+export type { LuaValue, LuaFunction };

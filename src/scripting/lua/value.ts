@@ -1,0 +1,585 @@
+// Lua 5.1 values as JavaScript values.
+//   nil      -> undefined
+//   boolean  -> boolean
+//   number   -> number (double)
+//   string   -> JS string holding one byte per char (latin1, codes 0..255)
+//   table    -> LuaTable
+//   function -> JS function (Lua closures and host/native functions share one calling convention)
+//   userdata -> LuaUserdata (e.g. cjson.null)
+//   thread   -> LuaCoroutine (see coroutine.ts)
+//
+// Calling convention: a Lua-callable function is a plain JS function receiving its Lua
+// arguments positionally. It returns either a single Lua value (exactly one result) or a
+// JS array holding the complete list of results (zero, two or more, or any count). Lua
+// values are never JS arrays, so the two cases are unambiguous. Returned arrays are
+// treated as immutable by everyone (they may be shared, e.g. the empty result).
+
+export type LuaFunction = (...args: LuaValue[]) => LuaValue | LuaValue[];
+export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata | LuaThreadLike;
+
+/** Marker interface for coroutine objects (type() == "thread"). */
+export interface LuaThreadLike {
+  readonly isLuaThread: true;
+}
+
+export class LuaUserdata {
+  mt: LuaTable | null = null;
+  constructor(public readonly tag: string, public data?: unknown) {}
+}
+
+/** A Lua error: `value` is the Lua error object (usually a string "chunk:line: msg"). */
+export class LuaError {
+  traceback?: string;
+  constructor(public value: LuaValue) {}
+  get message(): string {
+    const v = this.value;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return numberToString(v);
+    if (v instanceof LuaTable) {
+      const e = v.get('err');
+      if (typeof e === 'string') return e;
+    }
+    return '(error object is a ' + typeName(v) + ' value)';
+  }
+  toString(): string {
+    return 'LuaError: ' + this.message;
+  }
+}
+
+/** Thrown when the host interrupts a script (deadline / kill). pcall/error cannot catch it. */
+export class LuaInterrupt extends Error {
+  constructor(public reason: string) {
+    super(reason);
+    this.name = 'LuaInterrupt';
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables. The array part emulates Lua 5.1's `sizearray` (arr.length is exactly 5.1's array
+// size, holes are undefined) so that `#` borders match the reference on tables with holes;
+// the hash part is a Map (insertion ordered), whose emulated node capacity `hcap` decides when
+// a "rehash" recomputes the array size like ltable.c's computesizes().
+// ---------------------------------------------------------------------------------------
+
+const MAXBITS = 26;
+
+function ceilLog2(x: number): number {
+  let l = 0;
+  x--;
+  while (x > 0) {
+    l++;
+    x >>= 1;
+  }
+  return l;
+}
+
+export class LuaTable {
+  arr: LuaValue[];
+  hash: Map<LuaValue, LuaValue> | null = null;
+  hcap = 0; // emulated number of hash nodes (0 or a power of two)
+  hused = 0; // emulated number of occupied nodes since last rehash
+  mt: LuaTable | null = null;
+  // cached traversal state for next()
+  private itKey: LuaValue = undefined;
+  private it: Iterator<[LuaValue, LuaValue]> | null = null;
+
+  constructor(arr?: LuaValue[], nhash = 0) {
+    this.arr = arr ?? [];
+    if (nhash > 0) {
+      this.hcap = 1 << ceilLog2(nhash);
+      this.hash = new Map();
+    }
+  }
+
+  get(k: LuaValue): LuaValue {
+    if (typeof k === 'number') {
+      const a = this.arr;
+      if (k > 0 && k <= a.length && (k | 0) === k) return a[k - 1];
+    }
+    const h = this.hash;
+    return h === null ? undefined : h.get(k);
+  }
+
+  getStr(k: string): LuaValue {
+    const h = this.hash;
+    return h === null ? undefined : h.get(k);
+  }
+
+  getInt(k: number): LuaValue {
+    const a = this.arr;
+    if (k > 0 && k <= a.length) return a[k - 1];
+    const h = this.hash;
+    return h === null ? undefined : h.get(k);
+  }
+
+  /** Raw set. Throws LuaError-compatible string errors via the thrower for nil/NaN keys. */
+  set(k: LuaValue, v: LuaValue): void {
+    if (typeof k === 'number') {
+      const a = this.arr;
+      if (k > 0 && k <= a.length && (k | 0) === k) {
+        a[k - 1] = v;
+        return;
+      }
+      if (k !== k) throw new LuaError('table index is NaN');
+    } else if (k === undefined) {
+      throw new LuaError('table index is nil');
+    }
+    let h = this.hash;
+    if (h !== null && h.has(k)) {
+      if (v === undefined) h.delete(k);
+      else h.set(k, v);
+      return;
+    }
+    if (v === undefined) return;
+    if (h === null || this.hused >= this.hcap) {
+      this.rehash(k);
+      // the key may now belong to the array part
+      if (typeof k === 'number') {
+        const a = this.arr;
+        if (k > 0 && k <= a.length && (k | 0) === k) {
+          a[k - 1] = v;
+          return;
+        }
+      }
+      h = this.hash;
+      if (h === null) h = this.hash = new Map();
+    }
+    this.hused++;
+    h.set(k, v);
+  }
+
+  setStr(k: string, v: LuaValue): void {
+    const h = this.hash;
+    if (h !== null && h.has(k)) {
+      if (v === undefined) h.delete(k);
+      else h.set(k, v);
+      return;
+    }
+    this.set(k, v);
+  }
+
+  setInt(k: number, v: LuaValue): void {
+    const a = this.arr;
+    if (k > 0 && k <= a.length) {
+      a[k - 1] = v;
+      return;
+    }
+    this.set(k, v);
+  }
+
+  private rehash(extra: LuaValue): void {
+    const nums = new Array<number>(MAXBITS + 1).fill(0);
+    const a = this.arr;
+    let nasize = 0;
+    // count keys in array part
+    let lg = 0,
+      ttlg = 1,
+      i = 1;
+    for (; lg <= MAXBITS; lg++, ttlg *= 2) {
+      let lc = 0;
+      let lim = ttlg;
+      if (lim > a.length) {
+        lim = a.length;
+        if (i > lim) break;
+      }
+      for (; i <= lim; i++) if (a[i - 1] !== undefined) lc++;
+      nums[lg] += lc;
+      nasize += lc;
+    }
+    let totaluse = nasize;
+    const h = this.hash;
+    if (h !== null) {
+      for (const k of h.keys()) {
+        totaluse++;
+        nasize += countInt(k, nums);
+      }
+    }
+    nasize += countInt(extra, nums);
+    totaluse++;
+    // computesizes
+    let acc = 0,
+      na = 0,
+      n = 0;
+    for (let j = 0, twotoi = 1; twotoi / 2 < nasize; j++, twotoi *= 2) {
+      if (nums[j] > 0) {
+        acc += nums[j];
+        if (acc > twotoi / 2) {
+          n = twotoi;
+          na = acc;
+        }
+      }
+      if (acc === nasize) break;
+    }
+    this.resize(n, totaluse - na);
+  }
+
+  /** Resize array part to `nasize` slots and hash capacity to hold `nhsize` keys. */
+  resize(nasize: number, nhsize: number): void {
+    const a = this.arr;
+    const old = a.length;
+    const h = this.hash;
+    const nh: Map<LuaValue, LuaValue> = new Map();
+    if (nasize < old) {
+      for (let i = nasize; i < old; i++) if (a[i] !== undefined) nh.set(i + 1, a[i]);
+      a.length = nasize;
+    } else if (nasize > old) {
+      for (let i = old; i < nasize; i++) a.push(undefined);
+    }
+    if (h !== null) {
+      for (const [k, v] of h) {
+        if (typeof k === 'number' && k > 0 && k <= nasize && (k | 0) === k) a[k - 1] = v;
+        else nh.set(k, v);
+      }
+    }
+    this.hash = nh;
+    this.hcap = nhsize > 0 ? 1 << ceilLog2(nhsize) : 0;
+    this.hused = nh.size;
+    this.it = null;
+  }
+
+  /** Lua 5.1 luaH_getn. */
+  length(): number {
+    const a = this.arr;
+    let j = a.length;
+    if (j > 0 && a[j - 1] === undefined) {
+      let i = 0;
+      while (j - i > 1) {
+        const m = (i + j) >>> 1;
+        if (a[m - 1] === undefined) j = m;
+        else i = m;
+      }
+      return i;
+    }
+    if (this.hash === null || this.hcap === 0) return j;
+    const h = this.hash;
+    let i = j;
+    j++;
+    while (h.get(j) !== undefined) {
+      i = j;
+      j *= 2;
+      if (j > 2147483647) {
+        i = 1;
+        while (this.get(i) !== undefined) i++;
+        return i - 1;
+      }
+    }
+    while (j - i > 1) {
+      const m = Math.floor((i + j) / 2);
+      if (h.get(m) === undefined) j = m;
+      else i = m;
+    }
+    return i;
+  }
+
+  /**
+   * Lua next(): returns the next key after `k` (undefined key = start), or undefined at the
+   * end; the value is stored in `nextValue`.
+   */
+  nextValue: LuaValue = undefined;
+  next(k: LuaValue): LuaValue {
+    const a = this.arr;
+    let i = 0;
+    if (k !== undefined) {
+      if (typeof k === 'number' && k > 0 && k <= a.length && (k | 0) === k) i = k;
+      else return this.nextHash(k);
+    }
+    for (; i < a.length; i++) {
+      if (a[i] !== undefined) {
+        this.nextValue = a[i];
+        return i + 1;
+      }
+    }
+    const h = this.hash;
+    if (h === null) return undefined;
+    this.it = h.entries();
+    return this.stepIt();
+  }
+
+  private stepIt(): LuaValue {
+    const it = this.it!;
+    for (;;) {
+      const r = it.next();
+      if (r.done) {
+        this.it = null;
+        this.itKey = undefined;
+        return undefined;
+      }
+      const [key, val] = r.value;
+      if (val === undefined) continue;
+      this.itKey = key;
+      this.nextValue = val;
+      return key;
+    }
+  }
+
+  private nextHash(k: LuaValue): LuaValue {
+    const h = this.hash;
+    if (this.it !== null && this.itKey === k) return this.stepIt();
+    if (h === null) throw new LuaError("invalid key to 'next'");
+    const it = h.entries();
+    for (;;) {
+      const r = it.next();
+      if (r.done) throw new LuaError("invalid key to 'next'");
+      if (r.value[0] === k || (k !== k && r.value[0] !== r.value[0])) break;
+    }
+    this.it = it;
+    return this.stepIt();
+  }
+}
+
+function countInt(k: LuaValue, nums: number[]): number {
+  if (typeof k === 'number' && (k | 0) === k && k >= 1 && k <= 1 << MAXBITS) {
+    nums[ceilLog2(k)]++;
+    return 1;
+  }
+  return 0;
+}
+
+/** luaO_int2fb / fb2int rounding of constructor sizes (as OP_NEWTABLE encodes them). */
+export function fbRound(x: number): number {
+  if (x < 8) return x;
+  let e = 0;
+  while (x >= 16) {
+    x = (x + 1) >> 1;
+    e++;
+  }
+  const fb = ((e + 1) << 3) | (x - 8);
+  const ee = (fb >> 3) & 31;
+  return ee === 0 ? fb : ((fb & 7) + 8) * 2 ** (ee - 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Type names and conversions
+// ---------------------------------------------------------------------------------------
+
+export function typeName(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'nil';
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return 'number';
+    case 'string':
+      return 'string';
+    case 'function':
+      return 'function';
+    default:
+      if (v instanceof LuaTable) return 'table';
+      if (v instanceof LuaUserdata) return 'userdata';
+      return 'thread';
+  }
+}
+
+const f64 = new Float64Array(1);
+const u8 = new Uint8Array(f64.buffer);
+
+/** C printf("%.{prec}g") for finite x, with round-half-even on exact ties like glibc. */
+export function fmtG(x: number, prec: number, alt = false): string {
+  if (prec === 0) prec = 1;
+  if (x === 0) {
+    const z = Object.is(x, -0) ? '-0' : '0';
+    return alt ? z + '.' + '0'.repeat(prec - 1) : z;
+  }
+  let s = exactPrecision(x, prec); // d.ddddde[+-]x form digits
+  // s is like "-1.2345e+14"
+  const ei = s.indexOf('e');
+  let exp = parseInt(s.slice(ei + 1), 10);
+  let mant = s.slice(0, ei);
+  if (exp < -4 || exp >= prec) {
+    if (!alt && mant.indexOf('.') >= 0) mant = mant.replace(/\.?0+$/, '');
+    const ae = Math.abs(exp);
+    return mant + 'e' + (exp < 0 ? '-' : '+') + (ae < 10 ? '0' + ae : String(ae));
+  }
+  // fixed notation with prec - 1 - exp decimals
+  const neg = mant[0] === '-';
+  const digits = mant.replace('-', '').replace('.', '');
+  let out: string;
+  if (exp >= 0) {
+    const ip = digits.slice(0, exp + 1);
+    const fp = digits.slice(exp + 1);
+    out = fp.length ? ip + '.' + fp : ip;
+  } else {
+    out = '0.' + '0'.repeat(-exp - 1) + digits;
+  }
+  if (!alt && out.indexOf('.') >= 0) out = out.replace(/\.?0+$/, '');
+  return (neg ? '-' : '') + out;
+  void exp;
+}
+
+/** x.toExponential(prec-1) but rounding exact ties to even (glibc behaviour). */
+export function exactPrecision(x: number, prec: number): string {
+  const s = x.toExponential(prec - 1);
+  // possible tie only if the exact value has exactly prec+1 significant digits ending in 5
+  const t = x.toExponential(Math.min(prec, 100));
+  const ti = t.indexOf('e');
+  if (t.charCodeAt(ti - 1) !== 53 /* '5' */) return s;
+  const full = x.toPrecision(100);
+  // digits of full (without sign / point / exponent)
+  const fd = full.replace(/^-/, '').replace(/e.*$/, '').replace('.', '').replace(/^0+/, '');
+  if (fd.length < prec + 1 || fd[prec] !== '5' || !/^0*$/.test(fd.slice(prec + 1))) return s;
+  // exact tie: round half to even on digit prec-1
+  const lastKept = fd.charCodeAt(prec - 1) - 48;
+  if (lastKept % 2 === 1) return s; // JS rounded up (away), which is to even here
+  // round down: truncate
+  const neg = x < 0;
+  const kept = fd.slice(0, prec);
+  const exp = parseInt(t.slice(ti + 1), 10);
+  const m = kept.length > 1 ? kept[0] + '.' + kept.slice(1) : kept;
+  return (neg ? '-' : '') + m + 'e' + (exp < 0 ? '-' : '+') + Math.abs(exp);
+}
+
+/** C printf("%.{prec}f"), ties to even. */
+export function fmtF(x: number, prec: number): string {
+  if (Math.abs(x) >= 1e21) {
+    // toFixed switches to exponent form; build from exact digits
+    return bigFixed(x, prec);
+  }
+  const s = x.toFixed(prec);
+  const t = x.toFixed(Math.min(prec + 1, 100));
+  if (t.charCodeAt(t.length - 1) !== 53) return fixNegZero(x, s);
+  const full = x.toFixed(100);
+  const dot = full.indexOf('.');
+  const frac = full.slice(dot + 1);
+  if (frac[prec] !== '5' || !/^0*$/.test(frac.slice(prec + 1))) return fixNegZero(x, s);
+  // tie: digit before
+  const intPart = full.slice(0, dot).replace('-', '');
+  const lastDigitStr = prec === 0 ? intPart[intPart.length - 1] : frac[prec - 1];
+  const lastKept = lastDigitStr.charCodeAt(0) - 48;
+  if (lastKept % 2 === 1) return s;
+  const neg = x < 0;
+  const r = intPart + (prec > 0 ? '.' + frac.slice(0, prec) : '');
+  return (neg ? '-' : '') + r;
+}
+
+function fixNegZero(x: number, s: string): string {
+  if (x < 0 && s[0] !== '-') return '-' + s;
+  if (Object.is(x, -0)) return '-' + s;
+  return s;
+}
+
+function bigFixed(x: number, prec: number): string {
+  let b = BigInt(x);
+  const neg = b < 0n;
+  if (neg) b = -b;
+  return (neg ? '-' : '') + b.toString() + (prec > 0 ? '.' + '0'.repeat(prec) : '');
+}
+
+/** %e with precision (ties to even). */
+export function fmtE(x: number, prec: number, upper = false): string {
+  let s = exactPrecision(x, prec + 1);
+  if (Object.is(x, -0)) s = '-' + s;
+  const ei = s.indexOf('e');
+  const exp = parseInt(s.slice(ei + 1), 10);
+  const ae = Math.abs(exp);
+  let m = s.slice(0, ei);
+  if (prec === 0) m = m.replace('.', '');
+  const r = m + 'e' + (exp < 0 ? '-' : '+') + (ae < 10 ? '0' + ae : String(ae));
+  return upper ? r.toUpperCase() : r;
+}
+
+export function nanSign(x: number): boolean {
+  f64[0] = x;
+  return (u8[7] & 0x80) !== 0;
+}
+
+export function fmtSpecial(x: number): string {
+  if (x !== x) return nanSign(x) ? '-nan' : 'nan';
+  return x > 0 ? 'inf' : '-inf';
+}
+
+/** lua_number2str: "%.14g". */
+export function numberToString(x: number): string {
+  if (Number.isInteger(x) && x < 1e15 && x > -1e15) {
+    if (x === 0 && 1 / x < 0) return '-0';
+    return String(x);
+  }
+  if (x !== x || x === Infinity || x === -Infinity) return fmtSpecial(x);
+  return fmtG(x, 14);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** luaO_str2d: strtod (decimal, hex, hex float, inf/nan) with only whitespace around. */
+export function str2number(s: string): number | undefined {
+  let i = 0;
+  const n = s.length;
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
+  let j = n;
+  while (j > i && isSpace(s.charCodeAt(j - 1))) j--;
+  if (i >= j) return undefined;
+  const body = s.slice(i, j);
+  const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.exec(body);
+  if (m) return Number(body);
+  const hx = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/.exec(body);
+  if (hx) {
+    const ip = hx[2] ?? '';
+    const fp = hx[3] ?? '';
+    if (ip.length + fp.length === 0) return undefined;
+    let v = 0;
+    for (const c of ip) v = v * 16 + parseInt(c, 16);
+    let scale = 1 / 16;
+    for (const c of fp) {
+      v += parseInt(c, 16) * scale;
+      scale /= 16;
+    }
+    if (hx[4] !== undefined) v *= Math.pow(2, parseInt(hx[4], 10));
+    return hx[1] === '-' ? -v : v;
+  }
+  const sp = /^([+-]?)(inf|infinity|nan(\([0-9a-zA-Z_]*\))?)$/i.exec(body);
+  if (sp) {
+    const isNan = sp[2][0] === 'n' || sp[2][0] === 'N';
+    const v = isNan ? NaN : Infinity;
+    return sp[1] === '-' ? -v : v;
+  }
+  return undefined;
+}
+
+export function toNumber(v: LuaValue): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return str2number(v);
+  return undefined;
+}
+
+/** tostring for primitive (non-metamethod) conversion. */
+const fnIds = new WeakMap<object, number>();
+let nextId = 0x55550000;
+export function addressOf(v: object): string {
+  let id = fnIds.get(v);
+  if (id === undefined) {
+    id = nextId;
+    nextId += 0x28;
+    fnIds.set(v, id);
+  }
+  return '0x' + id.toString(16).padStart(8, '0');
+}
+
+export function rawToString(v: LuaValue): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'nil';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      return numberToString(v);
+    case 'string':
+      return v;
+    case 'function':
+      return 'function: ' + addressOf(v);
+    default:
+      if (v instanceof LuaTable) return 'table: ' + addressOf(v);
+      if (v instanceof LuaUserdata) return 'userdata: ' + addressOf(v);
+      return 'thread: ' + addressOf(v as object);
+  }
+}
+
+/** Convert a JS (UTF-16) string to a Lua byte string (UTF-8 encoded, latin1-held). */
+export function fromUtf8(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+/** Convert a Lua byte string holding UTF-8 to a JS string. */
+export function toUtf8(s: string): string {
+  return Buffer.from(s, 'latin1').toString('utf8');
+}
