@@ -30,6 +30,7 @@ function jsNum(n: number): string {
 }
 
 interface FnCtx {
+  needCs?: boolean;
   node: FuncNode;
   ntemps: number;
   parent: FnCtx | null;
@@ -92,10 +93,11 @@ export class Compiler {
       for (let i = 1; i <= this.f.ntemps; i++) t.push('$' + i);
       temps = 'let ' + t.join(', ') + ';\n';
     }
+    const csPre = this.f.needCs ? 'const $cs = R.cs;\n' : '';
     this.f = saved;
     const last = node.body[node.body.length - 1];
     const tail = last && last.k === 'return' ? '' : 'return E;\n';
-    return 'function ' + (name ?? '') + '(' + params.join(', ') + ') {\nif (--C.n < 0) R.tick();\n' + temps + pre + body + tail + '}';
+    return 'function ' + (name ?? '') + '(' + params.join(', ') + ') {\n' + csPre + 'if (--C.n < 0) R.tick();\n' + temps + pre + body + tail + '}';
   }
 
   private block(stats: Stat[]): string {
@@ -512,7 +514,11 @@ export class Compiler {
       else if (last && needLine) argStrs.push('ls(' + this.expr(a) + ', ' + s + ')');
       else argStrs.push(this.expr(a));
     }
-    const call = fnExpr + '(' + argStrs.join(', ') + ')';
+    let call = fnExpr + '(' + argStrs.join(', ') + ')';
+    if (e.k === 'call' && e.fn.k === 'global' && e.fn.name === 'error' && args.length >= 2 && !(args[1].k === 'num' && args[1].v < 2)) {
+      this.f.needCs = true;
+      call = '(R.cs2 = $cs, ' + call + ')';
+    }
     return pre ? '(' + pre + call + ')' : call;
   }
 }

@@ -40,7 +40,7 @@ export function chunkId(source: string): string {
   }
   let len = source.search(/[\n\r]/);
   if (len < 0) len = source.length;
-  const max = 60 - 16;
+  const max = 60 - 17;
   let truncated = len < source.length;
   if (len > max) {
     len = max;

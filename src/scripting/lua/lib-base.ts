@@ -58,10 +58,11 @@ export function openBase(G: LuaTable, host: BaseHost): void {
 
   reg(G, 'error', function error(m: LuaValue, level: LuaValue): Ret {
     const lv = optInt(R, level, 2, arguments.length, 1);
-    if ((typeof m === 'string' || typeof m === 'number') && lv === 1) {
-      const w = R.where();
+    if ((typeof m === 'string' || typeof m === 'number') && (lv === 1 || lv === 2)) {
+      const w = lv === 1 ? R.where() : R.where(R.cs2);
       if (w) m = w + (typeof m === 'number' ? numberToString(m) : m);
     }
+    R.cs2 = -1;
     throw new LuaError(m);
   });
 
@@ -76,8 +77,7 @@ export function openBase(G: LuaTable, host: BaseHost): void {
   reg(G, 'setmetatable', function setmetatable(t: LuaValue, mt: LuaValue): Ret {
     const n = arguments.length;
     if (!(t instanceof LuaTable)) typeError(R, 1, 'table', t, n);
-    if (mt !== undefined && !(mt instanceof LuaTable)) typeError(R, 2, 'nil or table', mt, n);
-    if (n < 2) typeError(R, 2, 'nil or table', mt, n);
+    if ((mt !== undefined && !(mt instanceof LuaTable)) || n < 2) argError(R, 2, 'nil or table expected');
     if (t.mt !== null && t.mt.getStr('__metatable') !== undefined) R.error('cannot change a protected metatable');
     t.mt = mt === undefined ? null : mt;
     return t;
@@ -283,7 +283,11 @@ export function openBase(G: LuaTable, host: BaseHost): void {
     const ts = G.get('tostring');
     let out = '';
     for (let i = 0; i < a.length; i++) {
-      const s = one(R.call(ts, [a[i]]));
+      let s = one(R.call(ts, [a[i]]));
+      if (typeof s === 'string') {
+        const z = s.indexOf('\0');
+        if (z >= 0) s = s.slice(0, z); // fputs semantics
+      }
       if (typeof s !== 'string') {
         if (typeof s === 'number') {
           out += (i ? '\t' : '') + numberToString(s);

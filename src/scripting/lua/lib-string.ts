@@ -414,7 +414,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
           return caps.length === 1 ? caps[0] : caps;
         }
       }
-      return undefined;
+      return EMPTY;
     };
   });
 
@@ -551,6 +551,7 @@ export function strFormat(R: Runtime, a: LuaValue[]): string {
     const width = ws === '' ? 0 : parseInt(ws, 10);
     const conv = fmt[i];
     arg++;
+    if (arg >= a.length) argError(R, arg + 1, 'no value');
     const v = a[arg];
     switch (conv) {
       case 'c': {

@@ -59,7 +59,7 @@ export function openTable(R: Runtime, G: LuaTable): void {
       const v = tt.get(k);
       if (typeof v === 'string') parts.push(v);
       else if (typeof v === 'number') parts.push(numberToString(v));
-      else R.error("invalid value (at index " + k + ") in table for 'concat'");
+      else R.error('invalid value (' + typeName(v) + ') at index ' + k + " in table for 'concat'");
       total += parts[parts.length - 1].length + s.length;
       if (total > R.maxStringLength) R.error('not enough memory');
     }

@@ -38,6 +38,8 @@ export class Runtime {
   sites: Site[] = [{ chunk: '?', line: 0, d1: '', d2: '' }];
   /** current call site id (set by compiled code before calls); -1 when called from native code */
   cs = -1;
+  /** caller's call site, set only before error(msg, 2) calls */
+  cs2 = -1;
   ctl = { n: TICK };
   G: LuaTable = new LuaTable();
   stringMeta: LuaTable | null = null;
@@ -60,8 +62,7 @@ export class Runtime {
   }
 
   /** "chunk:line:" prefix for errors raised by native functions at level 1 */
-  where(): string {
-    const s = this.cs;
+  where(s = this.cs): string {
     if (s <= 0) return '';
     const st = this.sites[s];
     return st.chunk + ':' + st.line + ': ';

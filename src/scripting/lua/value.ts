@@ -490,7 +490,7 @@ export function fmtSpecial(x: number): string {
 
 /** lua_number2str: "%.14g". */
 export function numberToString(x: number): string {
-  if (Number.isInteger(x) && x < 1e15 && x > -1e15) {
+  if (Number.isInteger(x) && x < 1e14 && x > -1e14) {
     if (x === 0 && 1 / x < 0) return '-0';
     return String(x);
   }

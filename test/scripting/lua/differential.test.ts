@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CASES } from './corpus';
+import { LUA51, runOurs, runRef } from './harness';
+
+test('differential: corpus vs lua5.1', { skip: LUA51 ? false : 'lua5.1 not installed (apt-get install lua5.1)' }, () => {
+  const ref = runRef(CASES);
+  const failures: string[] = [];
+  let passed = 0;
+  for (let i = 0; i < CASES.length; i++) {
+    let ours: string;
+    try {
+      ours = runOurs(CASES[i]);
+    } catch (e) {
+      ours = 'JS EXCEPTION: ' + (e instanceof Error ? e.stack : String(e));
+    }
+    if (ours === ref[i]) passed++;
+    else failures.push(`#${i}: ${CASES[i]}\n  expected: ${JSON.stringify(ref[i])}\n  actual:   ${JSON.stringify(ours)}`);
+  }
+  console.log(`differential: ${passed}/${CASES.length} cases passed`);
+  if (failures.length) console.log(failures.join('\n'));
+  assert.equal(failures.length, 0, `${failures.length} differential failures`);
+});
