@@ -489,13 +489,10 @@ function incrbyfloatCommand(c: Client, args: string[]): void {
   c.w.bulk(s);
 }
 
-/** Parse as Redis's string2ld: like strtold, no spaces, no NaN, overflow rejected. */
+/** Parse as Redis's string2ld: like strtold, no spaces, no NaN (infinities pass: the sum is checked). */
 export function parseLongDouble(s: string): number | null {
   if (s.length === 0 || s.length > 5000) return null;
-  const d = parseDouble(s);
-  if (d === null) return null;
-  if (!Number.isFinite(d)) return null;
-  return d;
+  return parseDouble(s);
 }
 
 // ----------------------------------------------------------------------------
