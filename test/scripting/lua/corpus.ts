@@ -449,3 +449,34 @@ P('print(tostring(3) == "3", tostring(3.0) == "3", 3 == 3.0)');
 P('print(math.floor(1e100) == 1e100, math.huge - math.huge ~= math.huge - math.huge)');
 
 export const CASES = C;
+
+// ---------------------------------------------------------------- Redis extras (needs lua-cjson and lua-bitop for the reference)
+const X: string[] = [];
+const XE = (...exprs: string[]): void => {
+  for (const e of exprs) X.push('print(' + e + ')');
+};
+XE(
+  'cjson.encode({1, 2, 3})', 'cjson.encode({})', 'cjson.encode({a = 1})', 'cjson.encode("a/b\\"c\\\\d\\n\\t\\1\\127")', 'cjson.encode(1.5)',
+  'cjson.encode(1e15)', 'cjson.encode(123456789012345)', 'cjson.encode(0.1)', 'cjson.encode(-0.0)', 'cjson.encode(true)', 'cjson.encode(nil)',
+  'cjson.encode(cjson.null)', 'cjson.encode({1, nil, 3})', 'cjson.encode({[1] = 1, [2] = 2, [4] = 4})', 'pcall(cjson.encode, {[1] = 1, [20] = 2})',
+  'cjson.encode({[1] = 1, [10] = 2})', 'cjson.encode({[11] = 1})', 'pcall(cjson.encode, {[12] = 1})', 'cjson.encode({{}, {{}}})',
+  'cjson.encode({x = {y = {z = "deep"}}})', 'cjson.encode({[1.5] = 1})', 'cjson.encode({[3] = "c"})', 'pcall(cjson.encode, print)',
+  'pcall(cjson.encode, 1/0)', 'pcall(cjson.encode, 0/0)', 'pcall(cjson.encode, {[true] = 1})', 'cjson.encode("\\200\\255")',
+  'cjson.encode(2^53)', 'cjson.encode({-1, -2.5, 1e-10})', 'pcall(cjson.encode)', 'cjson.encode({["1"] = "s"})',
+  'cjson.decode("[1,2,3]")[2]', '#cjson.decode("[1,2,3]")', 'cjson.decode("{\\"a\\":{\\"b\\":[10,20]}}").a.b[2]', 'cjson.decode("\\"x\\\\u0041\\\\n\\"")',
+  'cjson.decode("1e2")', 'cjson.decode("-0.5")', 'cjson.decode("12345678901234567890")', 'cjson.decode("true")', 'cjson.decode("null") == cjson.null',
+  'type(cjson.null)', 'cjson.decode("[null]")[1] == cjson.null', 'pcall(cjson.decode, "")', 'pcall(cjson.decode, "[1,2")', 'pcall(cjson.decode, "{1:2}")',
+  'pcall(cjson.decode, "[1 2]")', 'pcall(cjson.decode, "{\\"a\\" 1}")', 'pcall(cjson.decode, "{\\"a\\":1,}")', 'pcall(cjson.decode, "[1] x")',
+  'pcall(cjson.decode, "\\"abc")', 'pcall(cjson.decode, "nul")', 'pcall(cjson.decode, "\\"\\\\q\\"")', 'cjson.decode("\\"\\\\u00e9\\"") == "\\195\\169"',
+  'cjson.decode("\\"\\\\ud83d\\\\ude00\\"") == "\\240\\159\\152\\128"', 'cjson.decode(" [ ] ")[1]', 'next(cjson.decode("{}"))', 'cjson.decode("[[[[1]]]]")[1][1][1][1]',
+  'pcall(cjson.decode, string.rep("[", 1001) .. string.rep("]", 1001))', 'pcall(cjson.decode, string.rep("[", 1000) .. string.rep("]", 1000))',
+  'pcall(cjson.encode, (function() local t = {} local c = t for i = 1, 1001 do c[1] = {} c = c[1] end return t end)())',
+  'cjson.encode(cjson.decode("[1.5,\\"x\\",true,false,null]"))', 'cjson.decode("0.1") + cjson.decode("0.2")', 'cjson.decode("[1,2,3]")[4]',
+  'bit.tobit(2^32 + 5)', 'bit.tobit(-1)', 'bit.tobit(2^31)', 'bit.tobit(1.5)', 'bit.tobit(2.5)', 'bit.tobit(-1.5)', 'bit.tohex(255)', 'bit.tohex(-1)',
+  'bit.tohex(255, 4)', 'bit.tohex(255, -4)', 'bit.tohex(0x12345678, 2)', 'bit.bnot(0)', 'bit.band(0xff, 0x0f, 0x3)', 'bit.bor(1, 2, 4)', 'bit.bxor(5, 3)',
+  'bit.lshift(1, 31)', 'bit.lshift(1, 32)', 'bit.lshift(1, 33)', 'bit.rshift(-1, 28)', 'bit.arshift(-256, 4)', 'bit.rol(0x12345678, 8)', 'bit.ror(0x12345678, 8)',
+  'bit.bswap(0x12345678)', 'bit.band()', 'pcall(bit.band, "x")', 'bit.band("255", 15)', 'bit.tobit(2^53)', 'bit.bor(0xffffffff, 0)', 'bit.tohex(bit.bnot(5))',
+);
+X.push('local t = cjson.decode("{\\"k\\":[1,{\\"z\\":null}]}") print(#t.k, t.k[2].z == cjson.null)');
+X.push('local s = cjson.encode({list = {1, 2}, n = 3.25}) local d = cjson.decode(s) print(d.list[2], d.n)');
+export const EXTRA_CASES = X;

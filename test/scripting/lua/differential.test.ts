@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CASES } from './corpus';
-import { LUA51, runOurs, runRef } from './harness';
+import { CASES, EXTRA_CASES } from './corpus';
+import { LUA51, refHasExtras, runOurs, runRef } from './harness';
 
-test('differential: corpus vs lua5.1', { skip: LUA51 ? false : 'lua5.1 not installed (apt-get install lua5.1)' }, () => {
+function compare(name: string, CASES: string[]): void {
   const ref = runRef(CASES);
   const failures: string[] = [];
   let passed = 0;
@@ -17,7 +17,15 @@ test('differential: corpus vs lua5.1', { skip: LUA51 ? false : 'lua5.1 not insta
     if (ours === ref[i]) passed++;
     else failures.push(`#${i}: ${CASES[i]}\n  expected: ${JSON.stringify(ref[i])}\n  actual:   ${JSON.stringify(ours)}`);
   }
-  console.log(`differential: ${passed}/${CASES.length} cases passed`);
+  console.log(`differential ${name}: ${passed}/${CASES.length} cases passed`);
   if (failures.length) console.log(failures.join('\n'));
   assert.equal(failures.length, 0, `${failures.length} differential failures`);
+}
+
+test('differential: corpus vs lua5.1', { skip: LUA51 ? false : 'lua5.1 not installed (apt-get install lua5.1)' }, () => {
+  compare('core', CASES);
+});
+
+test('differential: cjson/bit vs lua5.1 + lua-cjson + lua-bitop', { skip: refHasExtras() ? false : 'lua5.1 with lua-cjson and lua-bitop not installed' }, () => {
+  compare('extras', EXTRA_CASES);
 });

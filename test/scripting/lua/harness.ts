@@ -9,6 +9,13 @@ import { rawToString } from '../../../src/scripting/lua/value';
 
 export const LUA51 = ['/usr/bin/lua5.1', '/usr/local/bin/lua5.1'].find((p) => existsSync(p)) ?? null;
 
+/** true if the reference has lua-cjson and lua-bitop (for the extras corpus) */
+export function refHasExtras(): boolean {
+  if (!LUA51) return false;
+  const r = spawnSync(LUA51, ['-e', 'require("cjson") require("bit")'], { encoding: 'latin1' });
+  return r.status === 0;
+}
+
 export function normalize(s: string): string {
   return s.replace(/(function|table|userdata|thread): (builtin: )?0x[0-9a-f]+/g, '$1: ADDR');
 }
@@ -42,6 +49,8 @@ export function runOurs(src: string, deadlineMs = 2000): string {
 const DRIVER = `
 local f = assert(io.open(arg[1], "rb")); local data = f:read("*a"); f:close()
 local pos = 1
+pcall(function() cjson = require("cjson") end)
+pcall(function() bit = require("bit") end)
 local G0 = {}
 for k, v in pairs(_G) do G0[k] = v end
 local function mkenv()
