@@ -19,6 +19,7 @@ import { globMatch } from '../util/glob';
 import { E } from '../errors';
 import { noParentHandler, type CommandDef } from '../commands/types';
 import { buildCommandTable } from '../commands';
+import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
 
 
 export interface ServerOptions {
@@ -72,59 +73,8 @@ function newStats(): Stats {
   };
 }
 
-// Keyspace notification classes, as the letters of notify-keyspace-events.
-export const NOTIFY = {
-  KEYSPACE: 1, KEYEVENT: 2, GENERIC: 4, STRING: 8, LIST: 16, SET: 32, HASH: 64, ZSET: 128,
-  EXPIRED: 256, EVICTED: 512, STREAM: 1024, KEY_MISS: 2048, MODULE: 4096, NEW: 8192,
-} as const;
-
-export function parseNotifyFlags(s: string): number | null {
-  let f = 0;
-  for (const ch of s) {
-    switch (ch) {
-      case 'A': f |= NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE; break;
-      case 'g': f |= NOTIFY.GENERIC; break;
-      case '$': f |= NOTIFY.STRING; break;
-      case 'l': f |= NOTIFY.LIST; break;
-      case 's': f |= NOTIFY.SET; break;
-      case 'h': f |= NOTIFY.HASH; break;
-      case 'z': f |= NOTIFY.ZSET; break;
-      case 'x': f |= NOTIFY.EXPIRED; break;
-      case 'e': f |= NOTIFY.EVICTED; break;
-      case 'K': f |= NOTIFY.KEYSPACE; break;
-      case 'E': f |= NOTIFY.KEYEVENT; break;
-      case 't': f |= NOTIFY.STREAM; break;
-      case 'm': f |= NOTIFY.KEY_MISS; break;
-      case 'd': f |= NOTIFY.MODULE; break;
-      case 'n': f |= NOTIFY.NEW; break;
-      default: return null;
-    }
-  }
-  return f;
-}
-
-export function notifyFlagsToString(f: number): string {
-  let s = '';
-  const all = NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE;
-  if ((f & all) === all) s += 'A';
-  else {
-    if (f & NOTIFY.GENERIC) s += 'g';
-    if (f & NOTIFY.STRING) s += '$';
-    if (f & NOTIFY.LIST) s += 'l';
-    if (f & NOTIFY.SET) s += 's';
-    if (f & NOTIFY.HASH) s += 'h';
-    if (f & NOTIFY.ZSET) s += 'z';
-    if (f & NOTIFY.EXPIRED) s += 'x';
-    if (f & NOTIFY.EVICTED) s += 'e';
-    if (f & NOTIFY.STREAM) s += 't';
-    if (f & NOTIFY.MODULE) s += 'd';
-  }
-  if (f & NOTIFY.KEYSPACE) s += 'K';
-  if (f & NOTIFY.KEYEVENT) s += 'E';
-  if (f & NOTIFY.KEY_MISS) s += 'm';
-  if (f & NOTIFY.NEW) s += 'n';
-  return s;
-}
+// Keyspace notification classes (see notify-flags.ts).
+export { NOTIFY, parseNotifyFlags, notifyFlagsToString };
 
 /** Commands a client may run while a transaction is open without them being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -240,7 +190,7 @@ export class Server implements KeyspaceHooks {
     this.notifyFlags = nf ?? 0;
     cfg.onChange('notify-keyspace-events', (v) => {
       const f = parseNotifyFlags(v);
-      if (f === null) return 'Invalid event class character. Use \'Ag$lshzxeKEtmdn\'.';
+      if (f === null) return NOTIFY_BAD_CLASS;
       this.notifyFlags = f;
       return undefined;
     });
@@ -525,9 +475,13 @@ export class Server implements KeyspaceHooks {
     for (const h of this.clientClosedHooks) h(c);
     if (c.socket) {
       if (afterReply) {
+        // Flush what is pending, then close both ways (like close(2)): a peer
+        // that keeps writing gets a reset instead of being ignored forever.
+        const sock = c.socket;
         const out = c.w.take();
-        if (out !== null) c.socket.end(out);
-        else c.socket.end();
+        if (out !== null) sock.end(out, () => sock.destroy());
+        else sock.end(() => sock.destroy());
+        setTimeout(() => sock.destroy(), 2000).unref();
       } else c.socket.destroy();
     }
   }
@@ -664,7 +618,7 @@ export class Server implements KeyspaceHooks {
     c.commandsProcessed++;
     c.lastCmd = cmd.name;
     if (!cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
-    if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false) {
+    if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
   }
