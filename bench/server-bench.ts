@@ -1,0 +1,148 @@
+/*
+ * `npm run bench`: Nodis and the real redis-server side by side, in one run.
+ *
+ * Starts both servers, runs redis-benchmark (50 clients) against each for
+ * PING, SET, GET, INCR, MSET at pipeline 1 and 16, prints requests/s and the
+ * ratio Nodis/Redis; then loads 1M keys with 10-byte values into each and
+ * compares INFO used_memory and process RSS.
+ *
+ * Environment: BENCH_REQUESTS (default 200000), BENCH_KEYS (default 1000000).
+ */
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { join } from 'node:path';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200000);
+const KEYS = Number(process.env.BENCH_KEYS ?? 1000000);
+const TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'mset'];
+
+function have(cmd: string): boolean {
+  return spawnSync(cmd, ['--version']).status === 0;
+}
+
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((res) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        res(true);
+      });
+      s.on('error', () => res(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+function startNodis(port: number): ChildProcess {
+  return spawn(process.execPath, [join(__dirname, '..', 'src', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+}
+
+function startRedis(port: number): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+}
+
+function benchmark(port: number, pipeline: number): Map<string, number> {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(REQUESTS), '-P', String(pipeline), '-t', TESTS.join(','), '--csv'], { encoding: 'utf8' });
+  const out = new Map<string, number>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^"([^"]+)","([0-9.]+)"/.exec(line);
+    if (m) out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** Load KEYS keys with 10-byte values through one pipelined connection. */
+async function loadKeys(port: number): Promise<void> {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  let replies = 0;
+  let pending = Buffer.alloc(0);
+  const done = new Promise<void>((res) => {
+    sock.on('data', (d) => {
+      pending = Buffer.concat([pending, d]);
+      let i = 0;
+      while ((i = pending.indexOf('\r\n')) >= 0) {
+        pending = pending.subarray(i + 2);
+        replies++;
+      }
+      if (replies >= KEYS) res();
+    });
+  });
+  const batch = 10000;
+  for (let i = 0; i < KEYS; i += batch) {
+    let s = '';
+    for (let j = i; j < Math.min(KEYS, i + batch); j++) {
+      const k = `key:${String(j).padStart(10, '0')}`;
+      s += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$10\r\nvalue12345\r\n`;
+    }
+    if (!sock.write(s)) await new Promise((r) => sock.once('drain', r));
+  }
+  await done;
+  sock.destroy();
+}
+
+async function usedMemory(port: number): Promise<number> {
+  const r = spawnSync('redis-cli', ['-p', String(port), 'info', 'memory'], { encoding: 'utf8' });
+  const m = /used_memory:(\d+)/.exec(r.stdout);
+  return m ? Number(m[1]) : 0;
+}
+
+function fmt(n: number): string {
+  return n.toFixed(0).padStart(10);
+}
+
+async function main(): Promise<void> {
+  if (!have('redis-server') || !have('redis-benchmark')) {
+    console.log('redis-server and redis-benchmark are needed: apt-get install redis-server redis-tools');
+    process.exit(1);
+  }
+  const nPort = 16379 + Math.floor(Math.random() * 1000);
+  const rPort = nPort + 1000;
+  const nodis = startNodis(nPort);
+  const redis = startRedis(rPort);
+  try {
+    await waitPort(nPort);
+    await waitPort(rPort);
+    console.log(`redis-benchmark -c 50 -n ${REQUESTS}; requests per second (higher is better)`);
+    console.log(`${'test'.padEnd(14)} ${'pipeline'.padStart(8)} ${'nodis'.padStart(10)} ${'redis'.padStart(10)} ${'ratio'.padStart(7)}`);
+    for (const p of [1, 16]) {
+      const a = benchmark(nPort, p);
+      const b = benchmark(rPort, p);
+      for (const [name, rv] of b) {
+        const nv = a.get(name) ?? 0;
+        console.log(`${name.padEnd(14)} ${String(p).padStart(8)} ${fmt(nv)} ${fmt(rv)} ${(nv / rv).toFixed(2).padStart(7)}`);
+      }
+    }
+    if (KEYS > 0) {
+      await loadKeys(nPort);
+      await loadKeys(rPort);
+      await new Promise((r) => setTimeout(r, 500));
+      const nm = await usedMemory(nPort);
+      const rm = await usedMemory(rPort);
+      const nr = rssOf(nodis.pid as number);
+      const rr = rssOf(redis.pid as number);
+      const mb = (x: number) => (x / 1024 / 1024).toFixed(1).padStart(8) + ' MB';
+      console.log(`\nmemory with ${KEYS} keys of 10-byte values`);
+      console.log(`used_memory    nodis ${mb(nm)}   redis ${mb(rm)}   ratio ${(nm / rm).toFixed(2)}`);
+      console.log(`process RSS    nodis ${mb(nr)}   redis ${mb(rr)}   ratio ${(nr / rr).toFixed(2)}`);
+    }
+  } finally {
+    nodis.kill('SIGKILL');
+    redis.kill('SIGKILL');
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
