@@ -201,6 +201,10 @@ export class Server implements KeyspaceHooks {
       for (const c of this.clients.values()) c.parser.limits.queryBufferLimit = Number(v);
     });
     cfg.onChange('requirepass', () => undefined);
+    this.slowlogThreshold = cfg.num('slowlog-log-slower-than');
+    cfg.onChange('slowlog-log-slower-than', (v) => {
+      this.slowlogThreshold = Number(v);
+    });
     cfg.onChange('dir', (v) => {
       try {
         process.chdir(v);
@@ -515,7 +519,6 @@ export class Server implements KeyspaceHooks {
    * processing its input (it blocked, or it is closing).
    */
   processCommand(c: Client, args: string[]): boolean {
-    c.lastInteraction = this.clock.now();
     const name = args[0];
     let cmd = this.commands.get(name);
     if (cmd === undefined) cmd = this.commands.get(name.toLowerCase());
@@ -602,14 +605,13 @@ export class Server implements KeyspaceHooks {
     this.currentClient = c;
     c.propagateArgs = null;
     if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, args);
-    const t0 = process.hrtime();
+    const t0 = performance.now();
     if (c.replyMode !== 'on') {
       this.callSilenced(c, cmd, args);
     } else {
       cmd.handler(c, args);
     }
-    const dt = process.hrtime(t0);
-    const us = dt[0] * 1e6 + dt[1] / 1000;
+    const us = (performance.now() - t0) * 1000;
     this.currentClient = prevClient;
     cmd.calls++;
     cmd.usec += us;
@@ -617,7 +619,7 @@ export class Server implements KeyspaceHooks {
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
     c.lastCmd = cmd.name;
-    if (!cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
+    if (us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
     if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
@@ -648,9 +650,10 @@ export class Server implements KeyspaceHooks {
     }
   }
 
+  /** slowlog-log-slower-than, cached (read on every command). */
+  private slowlogThreshold = 10000;
+
   private slowlogPush(c: Client, args: string[], us: number): void {
-    const limit = this.config.num('slowlog-log-slower-than');
-    if (limit < 0 || us < limit) return;
     const max = this.config.num('slowlog-max-len');
     const shown = args.slice(0, 32).map((a) => (a.length > 128 ? a.slice(0, 128) + `... (${a.length - 128} more bytes)` : a));
     if (args.length > 32) shown[31] = `... (${args.length - 31} more arguments)`;
