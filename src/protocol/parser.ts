@@ -157,6 +157,26 @@ export class RespParser {
       while (this.multibulkLeft > 0) {
         if (this.bulkLen < 0) {
           if (pos >= end) break;
+          // Fast path: "$<digits>\r\n" scanned inline.
+          if (buf[pos] === 36) {
+            let p = pos + 1;
+            let n = 0;
+            let c = buf[p];
+            while (c >= 48 && c <= 57 && p - pos < 12) {
+              n = n * 10 + (c - 48);
+              c = buf[++p];
+            }
+            if (c === CR && p > pos + 1 && p + 1 < end && buf[p + 1] === LF && !(buf[pos + 1] === 48 && p > pos + 2)) {
+              if (n > this.limits.maxBulkLen) return 'Protocol error: invalid bulk length';
+              if (n > 16384 && !this.authenticated) return 'Protocol error: unauthenticated bulk length';
+              if (end - (p + 2) >= n + 2) {
+                this.args.push(buf.latin1Slice(p + 2, p + 2 + n));
+                pos = p + 4 + n;
+                this.multibulkLeft--;
+                continue;
+              }
+            }
+          }
           const nl = buf.indexOf(LF, pos);
           if (nl < 0) {
             if (end - pos > PROTO_INLINE_MAX_SIZE) return 'Protocol error: too big bulk count string';
