@@ -515,41 +515,81 @@ function toLong(x: number): bigint {
   return BigInt(Math.trunc(x));
 }
 
-export function strFormat(R: Runtime, a: LuaValue[]): string {
-  const fmt = checkString(R, a[0], 1, a.length);
-  let out = '';
-  let arg = 0;
+interface FmtItem {
+  lit: string; // literal text before the spec
+  flags: string;
+  width: number;
+  prec: number;
+  conv: string; // '' for trailing literal
+  err?: string;
+}
+const fmtCache = new Map<string, FmtItem[]>();
+
+function isD(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
+}
+
+function parseFormat(fmt: string): FmtItem[] {
+  const items: FmtItem[] = [];
+  let lit = '';
   const n = fmt.length;
   for (let i = 0; i < n; i++) {
     const c = fmt.charCodeAt(i);
     if (c !== 37) {
-      out += fmt[i];
+      lit += fmt[i];
       continue;
     }
     i++;
     if (fmt.charCodeAt(i) === 37) {
-      out += '%';
+      lit += '%';
       continue;
     }
-    // scan format
     const st = i;
     while (i < n && '-+ #0'.indexOf(fmt[i]) >= 0) i++;
-    if (i - st >= 6) R.error('invalid format (repeated flags)');
+    if (i - st >= 6) {
+      items.push({ lit, flags: '', width: 0, prec: -1, conv: '', err: 'invalid format (repeated flags)' });
+      return items;
+    }
     const flags = fmt.slice(st, i);
     let ws = '';
-    if (/\d/.test(fmt[i] ?? '')) ws += fmt[i++];
-    if (/\d/.test(fmt[i] ?? '')) ws += fmt[i++];
+    if (isD(fmt[i])) ws += fmt[i++];
+    if (isD(fmt[i])) ws += fmt[i++];
     let prec = -1;
     if (fmt[i] === '.') {
       i++;
       let ps = '';
-      if (/\d/.test(fmt[i] ?? '')) ps += fmt[i++];
-      if (/\d/.test(fmt[i] ?? '')) ps += fmt[i++];
+      if (isD(fmt[i])) ps += fmt[i++];
+      if (isD(fmt[i])) ps += fmt[i++];
       prec = ps === '' ? 0 : parseInt(ps, 10);
     }
-    if (/\d/.test(fmt[i] ?? '')) R.error('invalid format (width or precision too long)');
-    const width = ws === '' ? 0 : parseInt(ws, 10);
-    const conv = fmt[i];
+    if (isD(fmt[i])) {
+      items.push({ lit, flags: '', width: 0, prec: -1, conv: '', err: 'invalid format (width or precision too long)' });
+      return items;
+    }
+    items.push({ lit, flags, width: ws === '' ? 0 : parseInt(ws, 10), prec, conv: fmt[i] ?? '\0' });
+    lit = '';
+  }
+  items.push({ lit, flags: '', width: 0, prec: -1, conv: '' });
+  return items;
+}
+
+export function strFormat(R: Runtime, a: LuaValue[]): string {
+  const fmt = checkString(R, a[0], 1, a.length);
+  let items = fmtCache.get(fmt);
+  if (items === undefined) {
+    items = parseFormat(fmt);
+    if (fmtCache.size > 1000) fmtCache.clear();
+    fmtCache.set(fmt, items);
+  }
+  let out = '';
+  let arg = 0;
+  for (let it = 0; it < items.length; it++) {
+    const item = items[it];
+    out += item.lit;
+    if (item.err !== undefined) R.error(item.err);
+    const conv = item.conv;
+    if (conv === '') break;
+    const flags = item.flags, width = item.width, prec = item.prec;
     arg++;
     if (arg >= a.length) argError(R, arg + 1, 'no value');
     const v = a[arg];
@@ -561,6 +601,12 @@ export function strFormat(R: Runtime, a: LuaValue[]): string {
       }
       case 'd':
       case 'i': {
+        if (typeof v === 'number' && flags === '' && prec < 0 && v > -2147483648 && v < 2147483648) {
+          const iv = Math.trunc(v);
+          const ds = iv === 0 ? '0' : String(iv);
+          out += width > ds.length ? ' '.repeat(width - ds.length) + ds : ds;
+          break;
+        }
         const x = toLong(checkNumber(R, v, arg + 1, a.length));
         const neg = x < 0n;
         let digits = (neg ? -x : x).toString();
@@ -633,6 +679,10 @@ export function strFormat(R: Runtime, a: LuaValue[]): string {
         break;
       }
       case 's': {
+        if (typeof v === 'string' && prec < 0 && width === 0 && v.indexOf('\0') < 0) {
+          out += v;
+          break;
+        }
         let s = checkString(R, v, arg + 1, a.length);
         if (prec < 0 && s.length >= 100) {
           out += s;
@@ -645,7 +695,7 @@ export function strFormat(R: Runtime, a: LuaValue[]): string {
         break;
       }
       default:
-        R.error("invalid option '%" + (conv ?? '') + "' to 'format'");
+        R.error("invalid option '%" + conv + "' to 'format'");
     }
   }
   return out;

@@ -429,6 +429,9 @@ export function exactPrecision(x: number, prec: number): string {
   return (neg ? '-' : '') + m + 'e' + (exp < 0 ? '-' : '+') + Math.abs(exp);
 }
 
+const POW10: number[] = [];
+for (let i = 0; i <= 22; i++) POW10.push(Math.pow(10, i));
+
 /** C printf("%.{prec}f"), ties to even. */
 export function fmtF(x: number, prec: number): string {
   if (Math.abs(x) >= 1e21) {
@@ -436,6 +439,12 @@ export function fmtF(x: number, prec: number): string {
     return bigFixed(x, prec);
   }
   const s = x.toFixed(prec);
+  if (prec <= 15) {
+    // cheap filter: a tie needs x * 10^prec to end in exactly .5
+    const y = Math.abs(x) * POW10[prec];
+    const fr = y - Math.floor(y);
+    if (fr < 0.4999 || fr > 0.5001) return fixNegZero(x, s);
+  }
   const t = x.toFixed(Math.min(prec + 1, 100));
   if (t.charCodeAt(t.length - 1) !== 53) return fixNegZero(x, s);
   const full = x.toFixed(100);
@@ -495,7 +504,41 @@ export function numberToString(x: number): string {
     return String(x);
   }
   if (x !== x || x === Infinity || x === -Infinity) return fmtSpecial(x);
-  return fmtG(x, 14);
+  return (x > 1e-300 || x < -1e-300 ? fastG(x, 14) : null) ?? fmtG(x, 14);
+}
+
+/**
+ * %.{prec}g via the shortest round-trip representation: when it has at most `prec`
+ * significant digits, C's rounding of the exact value gives the same digits.
+ */
+export function fastG(x: number, prec: number): string | null {
+  const s = String(x);
+  const neg = s.charCodeAt(0) === 45;
+  const body = neg ? s.slice(1) : s;
+  const ei = body.indexOf('e');
+  const mant = ei < 0 ? body : body.slice(0, ei);
+  const exp10 = ei < 0 ? 0 : +body.slice(ei + 1);
+  const dot = mant.indexOf('.');
+  const intp = dot < 0 ? mant : mant.slice(0, dot);
+  let digits = dot < 0 ? mant : intp + mant.slice(dot + 1);
+  let z = 0;
+  while (z < digits.length - 1 && digits.charCodeAt(z) === 48) z++;
+  const X = intp.length + exp10 - z - 1;
+  digits = digits.slice(z);
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  if (end > prec) return null;
+  digits = digits.slice(0, end);
+  let out: string;
+  if (X < -4 || X >= prec) {
+    const ax = X < 0 ? -X : X;
+    out = digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + (X < 0 ? 'e-' : 'e+') + (ax < 10 ? '0' + ax : String(ax));
+  } else if (X >= 0) {
+    const ip = digits.length >= X + 1 ? digits.slice(0, X + 1) : digits + '0'.repeat(X + 1 - digits.length);
+    const fp = digits.slice(X + 1);
+    out = fp.length ? ip + '.' + fp : ip;
+  } else out = '0.' + '0'.repeat(-X - 1) + digits;
+  return neg ? '-' + out : out;
 }
 
 function isSpace(c: number): boolean {
