@@ -3,8 +3,8 @@
  * BITFIELD_RO.
  *
  * Bitmaps are string values. Bit 0 is the most significant bit of byte 0.
- * Writes work in place on a Buffer (values of 64 bytes or less are kept as
- * latin1 strings and rewritten through a scratch Buffer). Counting and
+ * Writes turn the value into a Buffer (a "raw" string, as in Redis) and then
+ * work on it in place; Buffers grown by writes keep spare room. Counting and
  * searching skip runs of all-zero / all-one bytes with native compares of
  * 4 KB blocks, and count the rest 32 bits at a time.
  */
@@ -21,8 +21,6 @@ import { parseInt64, parseInt64Num } from '../util/numbers';
 // Byte-level helpers
 // ----------------------------------------------------------------------------
 
-/** Strings up to this length are stored as latin1 JS strings, longer ones as Buffers. */
-const SMALL = 64;
 /** Block size for the skip-by-compare scans. */
 const BLOCK = 4096;
 const ZEROS = Buffer.alloc(BLOCK);
@@ -31,9 +29,6 @@ const ONES = Buffer.alloc(BLOCK, 0xff);
 /** Bits set in each byte value. */
 const POP8 = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POP8[i] = (i & 1) + POP8[i >> 1];
-
-/** Scratch space for small (string-stored) values being rewritten. */
-const scratch = Buffer.alloc(SMALL + 16);
 
 /** A read-only byte view of a string value. */
 function bytesOf(v: StringValue): Buffer {
@@ -173,6 +168,11 @@ function bitOffsetOrReply(c: Client, s: string, bits: number): number | null {
 // Writable bitmaps
 // ----------------------------------------------------------------------------
 
+/** A zero-filled Buffer (small ones come from Node's shared pool, 8-byte aligned). */
+function zeroed(n: number): Buffer {
+  return n < 4096 ? Buffer.allocUnsafe(n).fill(0) : Buffer.alloc(n);
+}
+
 /** Backing store with spare room behind Buffers grown by SETBIT/BITFIELD (keyed by the visible Buffer). */
 const spare = new WeakMap<Buffer, Buffer>();
 
@@ -188,63 +188,47 @@ function growBuffer(cur: Buffer, need: number): Buffer {
   // Greedy growth as Redis's sds: double below 1 MB, then 1 MB more at a time.
   let cap = need < 1 << 20 ? need * 2 : need + (1 << 20);
   if (cap > bufferConstants.MAX_LENGTH) cap = need;
-  const nb = Buffer.alloc(cap);
+  const nb = zeroed(cap);
   cur.copy(nb, 0);
   const grown = nb.subarray(0, need);
   spare.set(grown, nb);
   return grown;
 }
 
-/** A bitmap opened for writing: `buf` holds at least the requested bytes. */
+/** A bitmap opened for writing. */
 interface Writable {
+  /** At least the requested bytes; it becomes the key's value on `commit`. */
   buf: Buffer;
   /** The key was created or grew. */
   grew: boolean;
-  /** `buf` is the scratch Buffer: store `len` bytes back as a string with `commit`. */
-  small: boolean;
-  len: number;
-  existed: boolean;
 }
 
 /**
- * Open key's string for writing, zero-extended to `need` bytes. Replies
- * WRONGTYPE (or a size error) and returns null when it cannot.
+ * Open key's string for writing as a Buffer zero-extended to `need` bytes
+ * (a string value is converted, as Redis turns it into a raw string).
+ * Replies WRONGTYPE (or a size error) and returns null when it cannot.
  */
-function openForWrite(c: Client, key: string, v: Value | undefined, need: number): Writable | null {
+function openForWrite(c: Client, v: Value | undefined, need: number): Writable | null {
   if (v !== undefined && !isString(v)) {
     c.w.error(E.WRONGTYPE);
     return null;
   }
-  const cur = v === undefined ? '' : v;
-  const len = Math.max(cur.length, need);
-  const grew = v === undefined || need > cur.length;
-  if (typeof cur !== 'string') {
-    const buf = need > cur.length ? growBuffer(cur, need) : cur;
-    return { buf, grew, small: false, len, existed: v !== undefined };
-  }
-  if (len <= SMALL) {
-    scratch.fill(0, 0, len);
-    scratch.latin1Write(cur, 0);
-    return { buf: scratch, grew, small: true, len, existed: v !== undefined };
-  }
-  if (len > bufferConstants.MAX_LENGTH) {
+  if (need > bufferConstants.MAX_LENGTH) {
     c.w.error(E.STRING_TOO_LONG);
     return null;
   }
-  let buf: Buffer;
-  if (v === undefined) buf = Buffer.alloc(len);
-  else {
-    buf = growBuffer(Buffer.from(cur, 'latin1'), len);
-  }
-  return { buf, grew, small: false, len, existed: v !== undefined };
+  // A new key gets exactly the bytes it needs; existing ones grow greedily.
+  if (v === undefined) return { buf: zeroed(need), grew: true };
+  const cur = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
+  if (need <= cur.length) return { buf: cur, grew: false };
+  return { buf: growBuffer(cur, need), grew: true };
 }
 
-/** Store the bitmap back when it is not the value already in the keyspace. */
+/** Make the opened Buffer the key's value (when it is not already). */
 function commit(c: Client, key: string, v: Value | undefined, wb: Writable): void {
-  const stored: StringValue = wb.small ? wb.buf.latin1Slice(0, wb.len) : wb.buf;
-  if (stored === v) return;
-  if (v === undefined) c.db.set(key, stored);
-  else c.db.update(key, stored);
+  if (wb.buf === v) return;
+  if (v === undefined) c.db.set(key, wb.buf);
+  else c.db.update(key, wb.buf);
 }
 
 // ----------------------------------------------------------------------------
@@ -280,16 +264,14 @@ function setbitCommand(c: Client, args: string[]): void {
     c.w.int(old);
     return;
   }
-  const wb = openForWrite(c, key, v, byte + 1);
+  const wb = openForWrite(c, v, byte + 1);
   if (wb === null) return;
   const buf = wb.buf;
   const old = buf[byte] & mask ? 1 : 0;
   if (on) buf[byte] |= mask;
   else buf[byte] &= ~mask;
-  if (wb.grew || old !== on) {
-    commit(c, key, v, wb);
-    keyChanged(c, c.db, key, NOTIFY.STRING, 'setbit');
-  }
+  commit(c, key, v, wb);
+  if (wb.grew || old !== on) keyChanged(c, c.db, key, NOTIFY.STRING, 'setbit');
   c.w.int(old);
 }
 
@@ -520,7 +502,9 @@ function bitopCommand(c: Client, args: string[]): void {
     c.w.int(0);
     return;
   }
-  const res = Buffer.alloc(maxlen);
+  let res = zeroed(maxlen);
+  // The word loops below write through an Int32Array view of `res`.
+  if ((res.byteOffset & 3) !== 0) res = Buffer.alloc(maxlen);
   if (op === OP_NOT) {
     const src = srcs[0];
     const rw = wordsOf(res);
@@ -556,7 +540,7 @@ function bitopCommand(c: Client, args: string[]): void {
       }
     }
   }
-  db.set(dest, maxlen <= SMALL ? res.latin1Slice(0, maxlen) : res);
+  db.set(dest, res);
   keyChanged(c, db, dest, NOTIFY.STRING, 'set');
   c.w.int(maxlen);
 }
@@ -775,10 +759,10 @@ function bitfieldGeneric(c: Client, args: string[], readonlyCmd: boolean): void 
       return;
     }
     v = lookupWrite(c, key);
-    wb = openForWrite(c, key, v, Math.floor(highest / 8) + 1);
+    wb = openForWrite(c, v, Math.floor(highest / 8) + 1);
     if (wb === null) return;
     src = wb.buf;
-    len = wb.len;
+    len = src.length;
   }
 
   c.w.arrayHeader(ops.length);
@@ -806,7 +790,7 @@ function bitfieldGeneric(c: Client, args: string[], readonlyCmd: boolean): void 
   }
   if (wb !== null) {
     // Created or grown keys are stored even when no field changed.
-    if (wb.grew || changes > 0) commit(c, key, v, wb);
+    commit(c, key, v, wb);
     if (changes > 0) {
       keyChanged(c, c.db, key, NOTIFY.STRING, 'setbit');
       c.server.dirty += changes - 1;
