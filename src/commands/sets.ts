@@ -261,11 +261,7 @@ function spopCommand(c: Client, args: string[]): void {
 
 function spopWithCount(c: Client, args: string[]): void {
   const n = parseInt64(args[2]);
-  if (n === null) {
-    c.w.error(E.NOT_INTEGER);
-    return;
-  }
-  if (n < 0n) {
+  if (n === null || n < 0n) {
     c.w.error(E.NEG_LENGTH);
     return;
   }
