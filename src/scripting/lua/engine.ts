@@ -2,7 +2,7 @@
 import { Compiler } from './compiler';
 import { parse } from './parser';
 import { EMPTY, Ret, Runtime, arithOp, mktab, mv, one } from './runtime';
-import { LuaError, LuaFunction, LuaTable, LuaValue, fbRound } from './value';
+import { LuaError, LuaFunction, LuaTable, LuaValue, fbRound, numberToString } from './value';
 
 export type Helpers = ReturnType<typeof makeHelpers>;
 
@@ -126,6 +126,15 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
       if (o instanceof LuaTable) {
         const v = o.getStr(k);
         if (v !== undefined || o.mt === null) return v;
+      } else if (typeof o === 'string') {
+        const mt = R.stringMeta;
+        if (mt !== null) {
+          const ix = mt.getStr('__index');
+          if (ix instanceof LuaTable) {
+            const v = ix.getStr(k);
+            if (v !== undefined) return v;
+          }
+        }
       }
       return R.index(o, k, s);
     },
@@ -180,7 +189,10 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
       return typeof a === 'number' ? -a : R.unm(a, s);
     },
     cat(a: LuaValue, b: LuaValue, s: number): LuaValue {
-      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      if (typeof a === 'string') {
+        if (typeof b === 'string') return a + b;
+        if (typeof b === 'number') return a + numberToString(b);
+      } else if (typeof a === 'number' && typeof b === 'string') return numberToString(a) + b;
       return R.concat(a, b, s);
     },
     len(a: LuaValue, s: number): LuaValue {

@@ -294,6 +294,184 @@ class MatchState {
   }
 }
 
+
+// ---------------------------------------------------------------------------------------
+// Fast path: translate a Lua pattern to an equivalent JS RegExp when it only uses single-char
+// classes, sets, quantifiers (* + - ?), captures and anchors (the backtracking order of both
+// engines is the same for such patterns). %b, %f and back-references use the interpreter.
+// ---------------------------------------------------------------------------------------
+interface CompiledPat {
+  g: RegExp;
+  y: RegExp;
+  ncap: number;
+  pos: boolean[];
+  hasPos: boolean;
+}
+const CLASS_RANGES: Record<string, [number, number][]> = {
+  a: [[65, 90], [97, 122]],
+  c: [[0, 31], [127, 127]],
+  d: [[48, 57]],
+  l: [[97, 122]],
+  p: [[33, 47], [58, 64], [91, 96], [123, 126]],
+  s: [[9, 13], [32, 32]],
+  u: [[65, 90]],
+  w: [[48, 57], [65, 90], [97, 122]],
+  x: [[48, 57], [65, 70], [97, 102]],
+  z: [[0, 0]],
+};
+function hx(c: number): string {
+  return '\\x' + (c < 16 ? '0' : '') + c.toString(16);
+}
+function rangesRe(r: [number, number][]): string {
+  let o = '';
+  for (const [a, b] of r) o += a === b ? hx(a) : hx(a) + '-' + hx(b);
+  return o;
+}
+function complement(r: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  let lo = 0;
+  for (const [a, b] of r) {
+    if (a > lo) out.push([lo, a - 1]);
+    lo = b + 1;
+  }
+  if (lo <= 255) out.push([lo, 255]);
+  return out;
+}
+/** ranges for %x (class letter or literal char) */
+function escRanges(ch: string): [number, number][] {
+  const lower = ch.toLowerCase();
+  const r = CLASS_RANGES[lower];
+  if (r === undefined || !/[a-zA-Z]/.test(ch)) return [[ch.charCodeAt(0), ch.charCodeAt(0)]];
+  return ch === lower ? r : complement(r);
+}
+const patCache = new Map<string, CompiledPat | null>();
+let regexFastPath = true;
+/** Enable/disable the RegExp translation (tests run the pattern corpus through both paths). */
+export function setRegexFastPath(on: boolean): void {
+  regexFastPath = on;
+}
+export function compilePattern(p: string): CompiledPat | null {
+  if (!regexFastPath) return null;
+  let c = patCache.get(p);
+  if (c !== undefined) return c;
+  c = translatePattern(p);
+  if (patCache.size > 500) patCache.clear();
+  patCache.set(p, c);
+  return c;
+}
+function translatePattern(p: string): CompiledPat | null {
+  let out = '';
+  let i = 0;
+  const n = p.length;
+  let ncap = 0;
+  let depth = 0;
+  const pos: boolean[] = [];
+  while (i < n) {
+    const c = p[i];
+    if (c === '(') {
+      if (p[i + 1] === ')') {
+        out += '()';
+        pos.push(true);
+        ncap++;
+        i += 2;
+        continue;
+      }
+      out += '(';
+      pos.push(false);
+      ncap++;
+      depth++;
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      if (--depth < 0) return null;
+      out += ')';
+      i++;
+      continue;
+    }
+    if (c === '$' && i === n - 1) {
+      out += '$';
+      i++;
+      continue;
+    }
+    let cls: string;
+    let j: number;
+    if (c === '%') {
+      const d = p[i + 1];
+      if (d === undefined || d === 'b' || d === 'f' || (d >= '0' && d <= '9')) return null;
+      cls = '[' + rangesRe(escRanges(d)) + ']';
+      j = i + 2;
+    } else if (c === '[') {
+      let q = i + 1;
+      if (p[q] === '^') q++;
+      do {
+        if (q >= n) return null;
+        if (p[q++] === '%') {
+          if (q >= n) return null;
+          q++;
+        }
+      } while (p[q] !== ']');
+      const ec = q;
+      let k = i;
+      let neg = false;
+      if (p[k + 1] === '^') {
+        neg = true;
+        k++;
+      }
+      const ranges: [number, number][] = [];
+      while (++k < ec) {
+        if (p[k] === '%') {
+          k++;
+          for (const r of escRanges(p[k])) ranges.push(r);
+        } else if (p[k + 1] === '-' && k + 2 < ec) {
+          const a = p.charCodeAt(k), b = p.charCodeAt(k + 2);
+          if (a <= b) ranges.push([a, b]);
+          k += 2;
+        } else ranges.push([p.charCodeAt(k), p.charCodeAt(k)]);
+      }
+      cls = '[' + (neg ? '^' : '') + rangesRe(ranges) + ']';
+      j = ec + 1;
+    } else if (c === '.') {
+      cls = '[^]';
+      j = i + 1;
+    } else {
+      cls = hx(c.charCodeAt(0));
+      j = i + 1;
+    }
+    const q = p[j];
+    if (q === '*' || q === '+' || q === '?') {
+      out += cls + q;
+      j++;
+    } else if (q === '-') {
+      out += cls + '*?';
+      j++;
+    } else out += cls;
+    i = j;
+  }
+  if (depth !== 0 || ncap > MAXCAPTURES) return null;
+  const hasPos = pos.some((x) => x);
+  try {
+    return { g: new RegExp(out, hasPos ? 'gd' : 'g'), y: new RegExp(out, hasPos ? 'yd' : 'y'), ncap, pos, hasPos };
+  } catch {
+    return null;
+  }
+}
+/** capture i (0-based) of a regexp match, with Lua's rules for "no captures" */
+function reCap(R: Runtime, cp: CompiledPat, m: RegExpExecArray, i: number): LuaValue {
+  if (i >= cp.ncap) {
+    if (i === 0) return m[0];
+    R.error('invalid capture index');
+  }
+  if (cp.pos[i]) return (m as RegExpExecArray & { indices: [number, number][] }).indices[i + 1][0] + 1;
+  return m[i + 1];
+}
+function reCaps(R: Runtime, cp: CompiledPat, m: RegExpExecArray, wholeIfNone: boolean): LuaValue[] {
+  const n = cp.ncap === 0 && wholeIfNone ? 1 : cp.ncap;
+  const out: LuaValue[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = reCap(R, cp, m, i);
+  return out;
+}
+
 export function openString(R: Runtime, G: LuaTable): LuaTable {
   const S = new LuaTable();
   const reg = (name: string, f: (...a: LuaValue[]) => Ret): void => S.set(name, f);
@@ -375,8 +553,22 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
       if (idx < 0) return undefined;
       return [idx + 1, idx + p.length];
     }
-    const ms = new MatchState(R, s, p);
     const anchor = p.charCodeAt(0) === 94;
+    const cp = compilePattern(anchor ? p.slice(1) : p);
+    if (cp !== null) {
+      const re = anchor ? cp.y : cp.g;
+      re.lastIndex = init;
+      const m = re.exec(s);
+      if (m === null) return undefined;
+      if (find) {
+        const st = m.index;
+        if (cp.ncap === 0) return [st + 1, st + m[0].length];
+        return [st + 1, st + m[0].length, ...reCaps(R, cp, m, false)];
+      }
+      if (cp.ncap <= 1) return reCap(R, cp, m, 0);
+      return reCaps(R, cp, m, true);
+    }
+    const ms = new MatchState(R, s, p);
     const pstart = anchor ? 1 : 0;
     let s1 = init;
     do {
@@ -403,6 +595,22 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     const s = checkString(R, s0, 1, n);
     const p = checkString(R, p0, 2, n);
     let pos = 0;
+    const cp = compilePattern(p);
+    if (cp !== null) {
+      return function gmatchIter(): Ret {
+        if (pos > s.length) return EMPTY;
+        cp.g.lastIndex = pos;
+        const m = cp.g.exec(s);
+        if (m === null) {
+          pos = s.length + 1;
+          return EMPTY;
+        }
+        const e = m.index + m[0].length;
+        pos = e === m.index ? e + 1 : e;
+        if (cp.ncap <= 1) return reCap(R, cp, m, 0);
+        return reCaps(R, cp, m, true);
+      };
+    }
     return function gmatchIter(): Ret {
       const ms = new MatchState(R, s, p);
       for (let src = pos; src <= s.length; src++) {
@@ -430,16 +638,74 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     const cs = R.cs;
     const anchor = p.charCodeAt(0) === 94;
     const pstart = anchor ? 1 : 0;
-    const ms = new MatchState(R, src, p);
     const rs = tr === 'string' || tr === 'number' ? (tr === 'number' ? numberToString(repl as number) : (repl as string)) : '';
+    const cp = compilePattern(anchor ? p.slice(1) : p);
+    if (cp !== null) {
+      const re = anchor ? cp.y : cp.g;
+      const simpleRepl = (tr === 'string' || tr === 'number') && rs.indexOf('%') < 0;
+      let out = '';
+      let s = 0;
+      let pend = 0;
+      let count = 0;
+      while (count < maxS) {
+        re.lastIndex = s;
+        const m = re.exec(src);
+        if (m === null) break;
+        const ms0 = m.index;
+        const e = ms0 + m[0].length;
+        count++;
+        if (pend < ms0) out += src.slice(pend, ms0);
+        if (simpleRepl) out += rs;
+        else if (tr === 'string' || tr === 'number') {
+          let r = '';
+          for (let i = 0; i < rs.length; i++) {
+            const c = rs.charCodeAt(i);
+            if (c === 37) {
+              i++;
+              const d = rs.charCodeAt(i);
+              if (!(d >= 48 && d <= 57)) r += i < rs.length ? rs[i] : '';
+              else if (d === 48) r += m[0];
+              else {
+                const v = reCap(R, cp, m, d - 49);
+                r += typeof v === 'number' ? numberToString(v) : (v as string);
+              }
+            } else r += rs[i];
+          }
+          out += r;
+        } else {
+          const caps = reCaps(R, cp, m, true);
+          let val: LuaValue;
+          if (typeof repl === 'function') {
+            val = one(repl(...caps));
+            R.cs = cs;
+          } else val = R.index(repl, caps[0], 0);
+          if (val === undefined || val === false) val = m[0];
+          else if (typeof val === 'number') val = numberToString(val);
+          else if (typeof val !== 'string') R.error('invalid replacement value (a ' + typeName(val) + ')');
+          out += val as string;
+        }
+        pend = e;
+        if (e > ms0) s = e;
+        else {
+          if (ms0 >= src.length) break;
+          s = ms0 + 1;
+        }
+        if (anchor) break;
+      }
+      if (pend < src.length) out += src.slice(pend);
+      return [out, count];
+    }
+    const ms = new MatchState(R, src, p);
     let out = '';
     let s = 0;
     let count = 0;
+    let pend = 0; // start of unmatched text not yet copied to out
     while (count < maxS) {
       ms.level = 0;
       const e = ms.match(s, pstart);
       if (e !== -1) {
         count++;
+        if (pend < s) out += src.slice(pend, s);
         // add_value
         let val: LuaValue;
         if (tr === 'string' || tr === 'number') {
@@ -463,19 +729,20 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
           if (typeof repl === 'function') {
             val = one(repl(...caps));
             R.cs = cs;
-          } else val = (repl as LuaTable).get(caps[0]) ?? R.index(repl, caps[0], 0);
+          } else val = R.index(repl, caps[0], 0);
           if (val === undefined || val === false) val = src.slice(s, e);
           else if (typeof val === 'number') val = numberToString(val);
           else if (typeof val !== 'string') R.error('invalid replacement value (a ' + typeName(val) + ')');
         }
         out += val as string;
+        pend = e;
       }
       if (e !== -1 && e > s) s = e;
-      else if (s < src.length) out += src[s++];
+      else if (s < src.length) s++;
       else break;
       if (anchor) break;
     }
-    out += src.slice(s);
+    if (pend < src.length) out += src.slice(pend);
     return [out, count];
   });
 

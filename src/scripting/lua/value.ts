@@ -217,23 +217,22 @@ export class LuaTable {
   resize(nasize: number, nhsize: number): void {
     const a = this.arr;
     const old = a.length;
-    const h = this.hash;
-    const nh: Map<LuaValue, LuaValue> = new Map();
+    let h = this.hash;
+    if (h === null) h = this.hash = new Map();
     if (nasize < old) {
-      for (let i = nasize; i < old; i++) if (a[i] !== undefined) nh.set(i + 1, a[i]);
+      for (let i = nasize; i < old; i++) if (a[i] !== undefined) h.set(i + 1, a[i]);
       a.length = nasize;
     } else if (nasize > old) {
       for (let i = old; i < nasize; i++) a.push(undefined);
-    }
-    if (h !== null) {
       for (const [k, v] of h) {
-        if (typeof k === 'number' && k > 0 && k <= nasize && (k | 0) === k) a[k - 1] = v;
-        else nh.set(k, v);
+        if (typeof k === 'number' && k > old && k <= nasize && (k | 0) === k) {
+          a[k - 1] = v;
+          h.delete(k);
+        }
       }
     }
-    this.hash = nh;
     this.hcap = nhsize > 0 ? 1 << ceilLog2(nhsize) : 0;
-    this.hused = nh.size;
+    this.hused = h.size;
     this.it = null;
   }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CASES, EXTRA_CASES } from './corpus';
 import { LUA51, refHasExtras, runOurs, runRef } from './harness';
+import { setRegexFastPath } from '../../../src/scripting/lua/lib-string';
 
 function compare(name: string, CASES: string[]): void {
   const ref = runRef(CASES);
@@ -28,4 +29,13 @@ test('differential: corpus vs lua5.1', { skip: LUA51 ? false : 'lua5.1 not insta
 
 test('differential: cjson/bit vs lua5.1 + lua-cjson + lua-bitop', { skip: refHasExtras() ? false : 'lua5.1 with lua-cjson and lua-bitop not installed' }, () => {
   compare('extras', EXTRA_CASES);
+});
+
+test('differential: pattern cases through the pattern interpreter (RegExp fast path off)', { skip: LUA51 ? false : 'lua5.1 not installed' }, () => {
+  setRegexFastPath(false);
+  try {
+    compare('patterns-interpreter', CASES.filter((c) => /gsub|find|match|gmatch/.test(c)));
+  } finally {
+    setRegexFastPath(true);
+  }
 });
