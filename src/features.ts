@@ -21,7 +21,14 @@ function attachers(): Attach[] {
   if (!existsSync(dir)) return cached;
   for (const f of readdirSync(dir).sort()) {
     if (!f.endsWith('.js')) continue;
-    const mod = require(join(dir, f)) as { attach?: Attach };
+    let mod: { attach?: Attach };
+    try {
+      mod = require(join(dir, f)) as { attach?: Attach };
+    } catch (e) {
+      // A feature that fails to load must not take the whole server down: say so loudly.
+      process.stderr.write(`nodis: feature ${f} failed to load: ${(e as Error).message}\n`);
+      continue;
+    }
     if (typeof mod.attach === 'function') cached.push(mod.attach);
   }
   return cached;

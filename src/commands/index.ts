@@ -26,7 +26,14 @@ export function families(): Family[] {
   for (const f of readdirSync(__dirname).sort()) {
     if (!f.endsWith('.js') || f === 'index.js' || f === 'types.js' || f === 'util.js') continue;
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mod = require(`./${f}`) as Partial<Family>;
+    let mod: Partial<Family>;
+    try {
+      mod = require(`./${f}`) as Partial<Family>;
+    } catch (e) {
+      // A family that fails to load must not take the whole server down: say so loudly.
+      process.stderr.write(`nodis: command family ${f} failed to load: ${(e as Error).message}\n`);
+      continue;
+    }
     if (Array.isArray(mod.commands)) out.push(mod as Family);
   }
   cachedFamilies = out;

@@ -486,7 +486,7 @@ function ttlGeneric(c: Client, args: string[], ms: boolean, abs: boolean): void 
     return;
   }
   if (abs) {
-    c.w.int(ms ? when : Math.floor(when / 1000));
+    c.w.int(ms ? when : Math.floor((when + 500) / 1000));
     return;
   }
   let ttl = when - c.server.clock.now();

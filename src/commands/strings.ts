@@ -8,7 +8,8 @@ import { command, type CommandDef } from './types';
 import { E } from '../errors';
 import { NOTIFY, getStringOrReply, keyChanged, lookupRead, lookupWrite, parseIntOrReply, is } from './util';
 import { isString, strOf, type StringValue } from '../types/value';
-import { formatDoubleHuman, parseDouble, parseInt64, parseInt64Num, INT64_MAX, INT64_MIN } from '../util/numbers';
+import { parseDouble, parseInt64, parseInt64Num, INT64_MAX, INT64_MIN } from '../util/numbers';
+import { incrByFloatText } from '../util/longdouble';
 
 // ----------------------------------------------------------------------------
 // Helpers
@@ -72,9 +73,11 @@ const F_PERSIST = 32;
 /**
  * Parse the flags of SET (isSet) or GETEX. Returns [flags, expireAt] or null after replying.
  */
-function parseExtendedOrReply(c: Client, args: string[], first: number, isSet: boolean): [number, number] | null {
+function parseExtendedOrReply(c: Client, args: string[], first: number, isSet: boolean, deferExpire = false): [number, number, string, string] | null {
   let flags = 0;
   let at = 0;
+  let expUnit = '';
+  let expArg = '';
   const cmd = isSet ? 'set' : 'getex';
   for (let i = first; i < args.length; i++) {
     const o = args[i].toLowerCase();
@@ -86,7 +89,10 @@ function parseExtendedOrReply(c: Client, args: string[], first: number, isSet: b
     else if (!isSet && o === 'persist' && !(flags & F_EXP)) flags |= F_PERSIST;
     else if ((o === 'ex' || o === 'px' || o === 'exat' || o === 'pxat') && next && !(flags & (F_EXP | F_KEEPTTL | F_PERSIST))) {
       flags |= F_EXP;
-      const t = parseExpireOrReply(c, cmd, args[++i], o === 'px' || o === 'pxat', o === 'exat' || o === 'pxat');
+      expUnit = o;
+      expArg = args[++i];
+      if (deferExpire) continue;
+      const t = parseExpireOrReply(c, cmd, expArg, o === 'px' || o === 'pxat', o === 'exat' || o === 'pxat');
       if (t === null) return null;
       at = t;
     } else {
@@ -94,7 +100,7 @@ function parseExtendedOrReply(c: Client, args: string[], first: number, isSet: b
       return null;
     }
   }
-  return [flags, at];
+  return [flags, at, expUnit, expArg];
 }
 
 /** Store a string value and signal it; `at` > 0 sets a TTL, keepTtl keeps the old one. */
@@ -232,15 +238,21 @@ function getsetCommand(c: Client, args: string[]): void {
 
 /* GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST] */
 function getexCommand(c: Client, args: string[]): void {
-  const parsed = parseExtendedOrReply(c, args, 2, false);
+  const parsed = parseExtendedOrReply(c, args, 2, false, true);
   if (parsed === null) return;
-  const [flags, at] = parsed;
+  const [flags, , unit, expArg] = parsed;
   const key = args[1];
   const v = getStringOrReply(c, key);
   if (v === null) return;
   if (v === undefined) {
     c.w.nullBulk();
     return;
+  }
+  let at = 0;
+  if (flags & F_EXP) {
+    const t = parseExpireOrReply(c, 'getex', expArg, unit === 'px' || unit === 'pxat', unit === 'exat' || unit === 'pxat');
+    if (t === null) return;
+    at = t;
   }
   c.w.bulkValue(v);
   const db = c.db;
@@ -462,31 +474,25 @@ function incrbyfloatCommand(c: Client, args: string[]): void {
     c.w.error(E.WRONGTYPE);
     return;
   }
-  let cur = 0;
-  if (v !== undefined) {
-    const d = parseLongDouble(strOf(v));
-    if (d === null) {
-      c.w.error(E.NOT_FLOAT);
-      return;
-    }
-    cur = d;
-  }
-  const inc = parseLongDouble(args[2]);
-  if (inc === null) {
+  const cur = v === undefined ? '0' : strOf(v);
+  if (cur.length > 5000 || cur !== cur.trim() || cur === '') {
     c.w.error(E.NOT_FLOAT);
     return;
   }
-  const r = cur + inc;
-  if (!Number.isFinite(r)) {
+  const r = incrByFloatText(cur, args[2]);
+  if (r === 'bad-current' || r === 'bad-incr') {
+    c.w.error(E.NOT_FLOAT);
+    return;
+  }
+  if (r === 'nan-or-inf') {
     c.w.error(E.INCR_NAN);
     return;
   }
-  const s = formatDoubleHuman(r);
-  if (v === undefined) c.db.set(key, s);
-  else c.db.update(key, s);
+  if (v === undefined) c.db.set(key, r);
+  else c.db.update(key, r);
   keyChanged(c, c.db, key, NOTIFY.STRING, 'incrbyfloat');
-  c.propagateArgs = ['SET', key, s, 'KEEPTTL'];
-  c.w.bulk(s);
+  c.propagateArgs = ['SET', key, r, 'KEEPTTL'];
+  c.w.bulk(r);
 }
 
 /** Parse as Redis's string2ld: like strtold, no spaces, no NaN (infinities pass: the sum is checked). */

@@ -13,6 +13,8 @@ export interface ConfigSpec {
   def: string;
   values?: string;
   immutable?: boolean;
+  /** Debug/test parameters Redis hides from CONFIG GET patterns (exact names only). */
+  hidden?: boolean;
 }
 
 export const CONFIG_SPECS: ConfigSpec[] = [
@@ -37,7 +39,7 @@ export const CONFIG_SPECS: ConfigSpec[] = [
   { name: 'aof_rewrite_cpulist', type: 'string', def: '' },
   { name: 'appenddirname', type: 'string', def: 'appendonlydir', immutable: true },
   { name: 'appendfilename', type: 'string', def: 'appendonly.aof' },
-  { name: 'appendfsync', type: 'enum', def: 'everysec', values: 'always everysec no' },
+  { name: 'appendfsync', type: 'enum', def: 'everysec', values: 'everysec always no' },
   { name: 'appendonly', type: 'bool', def: 'no' },
   { name: 'auto-aof-rewrite-min-size', type: 'memory', def: '67108864' },
   { name: 'auto-aof-rewrite-percentage', type: 'int', def: '100' },
@@ -126,6 +128,9 @@ export const CONFIG_SPECS: ConfigSpec[] = [
   { name: 'rdb-save-incremental-fsync', type: 'bool', def: 'yes' },
   { name: 'rdbchecksum', type: 'bool', def: 'yes' },
   { name: 'rdbcompression', type: 'bool', def: 'yes' },
+  { name: 'rdb-key-save-delay', type: 'int', def: '0', hidden: true },
+  { name: 'key-load-delay', type: 'int', def: '0', hidden: true },
+  { name: 'loading-process-events-interval-bytes', type: 'int', def: '2097152', hidden: true },
   { name: 'repl-backlog-size', type: 'memory', def: '1048576' },
   { name: 'repl-backlog-ttl', type: 'int', def: '3600' },
   { name: 'repl-disable-tcp-nodelay', type: 'bool', def: 'no' },
