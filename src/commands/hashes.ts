@@ -77,7 +77,7 @@ function expireDueFields(srv: Server, db: Database, key: string, h: HashObject, 
   const fields = h.removeDue(srv.clock.now(), max);
   if (fields.length === 0) return false;
   for (const f of fields) srv.propagate(db.id, ['HDEL', key, f]);
-  hfeStats(srv).expiredFields += fields.length;
+  hfeState(srv).expiredFields += fields.length;
   if (fromCron) srv.dirty += fields.length;
   srv.notify(NOTIFY.HASH, 'hexpired', key, db.id);
   let deleted = false;
@@ -509,10 +509,6 @@ const hfeStates = new WeakMap<Server, HfeState>();
 const CRON_FIELDS_PER_TICK = 1000;
 const CRON_KEYS_PER_TICK = 500;
 const CRON_RESCAN_PER_TICK = 2000;
-
-function hfeStats(srv: Server): HfeState {
-  return hfeState(srv);
-}
 
 /** State of field expiry for `srv`, hooking the cron and keyspace signals on first use. */
 function hfeState(srv: Server): HfeState {

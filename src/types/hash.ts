@@ -44,6 +44,13 @@ export class HashObject implements RObject {
     this.big = big;
   }
 
+  /** Build a hash from field/value pairs with the encoding Redis would pick for them. */
+  static from(entries: Iterable<[string, string]>, lim: HashLimits): HashObject {
+    const h = new HashObject();
+    for (const [f, v] of entries) h.set(f, v, lim);
+    return h;
+  }
+
   encoding(): string {
     if (this.big) return 'hashtable';
     return this.ex ? 'listpackex' : 'listpack';
