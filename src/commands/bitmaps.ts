@@ -15,7 +15,7 @@ import { command, type CommandDef } from './types';
 import { E } from '../errors';
 import { NOTIFY, keyChanged, lookupRead, lookupWrite, is } from './util';
 import { isString, type StringValue, type Value } from '../types/value';
-import { parseInt64, parseInt64Num } from '../util/numbers';
+import { INT64_MIN, parseInt64, parseInt64Num } from '../util/numbers';
 
 // ----------------------------------------------------------------------------
 // Byte-level helpers
@@ -778,7 +778,12 @@ function bitfieldGeneric(c: Client, args: string[], readonlyCmd: boolean): void 
     if (o.op === BF_INCRBY) raw = addExact(old, o.value);
     // An unsigned SET takes the value's 64-bit pattern, so negative values overflow high.
     else raw = !o.signed && approx(o.value) < 0 ? BigInt.asUintN(64, BigInt(o.value)) : o.value;
-    const res = applyOverflow(raw, o.bits, o.signed, o.overflow);
+    let res = applyOverflow(raw, o.bits, o.signed, o.overflow);
+    // Redis's signed check computes max - value in 64 bits: for a SET value within
+    // max of INT64_MIN that wraps, and SAT saturates to the maximum, not the minimum.
+    if (res !== null && o.op === BF_SET && o.signed && o.overflow === OW_SAT && o.bits < 64 && typeof raw === 'bigint' && raw <= INT64_MIN + (1n << BigInt(o.bits - 1)) - 1n) {
+      res = { v: norm((1n << BigInt(o.bits - 1)) - 1n), over: true };
+    }
     if (res === null) {
       c.w.nullBulk();
       continue;
