@@ -98,7 +98,10 @@ function main(): void {
   log.notice('Server initialized');
   server
     .start()
-    .then(() => {
+    .then(async () => {
+      // Persistence loads the dataset here (clients get -LOADING meanwhile).
+      const load = server.ext.loadDataFromDisk as (() => Promise<boolean>) | undefined;
+      if (load !== undefined && !(await load())) process.exit(1);
       const us = server.config.get('unixsocket');
       if (us) log.notice(`The server is now ready to accept connections at ${us}`);
       log.notice('Ready to accept connections tcp');

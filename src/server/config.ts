@@ -192,7 +192,7 @@ export class Config {
         out.set(lp, this.get(lp));
         continue;
       }
-      for (const name of this.specs.keys()) if (globMatch(lp, name, true)) out.set(name, this.values.get(name) ?? '');
+      for (const [name, spec] of this.specs) if (!spec.hidden && globMatch(lp, name, true)) out.set(name, this.values.get(name) ?? '');
       for (const alias of Object.keys(CONFIG_ALIASES)) if (globMatch(lp, alias, true)) out.set(alias, this.get(alias));
     }
     return [...out];

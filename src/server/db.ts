@@ -29,6 +29,12 @@ export class Database {
   blockingKeys: Map<string, unknown[]> | null = null;
   /** WATCHed keys → clients (maintained by the transactions module). */
   watchedKeys = new Map<string, Set<unknown>>();
+  /**
+   * Set by a running background snapshot (BGSAVE, AOF rewrite): called
+   * before a key's value or TTL may change (`creating`: from set/update,
+   * the key may be new). Null otherwise, so it costs one check.
+   */
+  cowHook: ((db: Database, key: string, creating: boolean) => void) | null = null;
 
   constructor(public readonly id: number, private readonly hooks: KeyspaceHooks) {}
 
@@ -42,6 +48,7 @@ export class Database {
     if (when === undefined) return false;
     if (when > this.hooks.now()) return false;
     if (this.hooks.expiryPaused()) return true; // logically expired, but kept
+    if (this.cowHook !== null) this.cowHook(this, key, false);
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.onExpired(this, key);
@@ -52,6 +59,7 @@ export class Database {
   lookup(key: string): Value | undefined {
     const v = this.dict.get(key);
     if (v === undefined) return undefined;
+    if (this.cowHook !== null) this.cowHook(this, key, false);
     if (this.expires.size !== 0 && this.expires.has(key) && this.expireIfNeeded(key)) return undefined;
     return v;
   }
@@ -62,12 +70,14 @@ export class Database {
 
   /** Store `value`, removing any TTL unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    if (this.cowHook !== null) this.cowHook(this, key, true);
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replace the value of an existing key, keeping its TTL. */
   update(key: string, value: Value): void {
+    if (this.cowHook !== null) this.cowHook(this, key, true);
     this.dict.set(key, value);
   }
 
@@ -80,6 +90,7 @@ export class Database {
   }
 
   setExpire(key: string, when: number): void {
+    if (this.cowHook !== null) this.cowHook(this, key, false);
     this.expires.set(key, when);
   }
 
@@ -88,6 +99,7 @@ export class Database {
   }
 
   persist(key: string): boolean {
+    if (this.cowHook !== null) this.cowHook(this, key, false);
     return this.expires.delete(key);
   }
 

@@ -415,6 +415,9 @@ export class Server implements KeyspaceHooks {
 
   flushClient(c: Client): void {
     if (c.closed) return;
+    // appendfsync always: replies wait until their writes are on disk (the AOF flushes them later).
+    const replyGate = this.ext.replyGate as ((c: Client) => boolean) | undefined;
+    if (replyGate !== undefined && replyGate(c)) return;
     const out = c.w.take();
     if (out !== null && c.socket !== null) {
       this.stats.netOutputBytes += out.length;
@@ -554,6 +557,16 @@ export class Server implements KeyspaceHooks {
     const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
     if (aclCheck !== undefined) {
       const err = aclCheck(c, cmd, args);
+      if (err !== null) {
+        cmd.rejectedCalls++;
+        this.rejectCommand(c, err);
+        return true;
+      }
+    }
+    // Persistence refusals (LOADING, MISCONF), before MULTI queuing as in Redis.
+    const gate = this.ext.commandGate as ((c: Client, cmd: CommandDef) => string | null) | undefined;
+    if (gate !== undefined) {
+      const err = gate(c, cmd);
       if (err !== null) {
         cmd.rejectedCalls++;
         this.rejectCommand(c, err);

@@ -1,0 +1,243 @@
+/*
+ * Per-type serialisation, table driven: one TypeCodec per value type says
+ * which RDB type byte a value gets, how its payload is written, and which
+ * commands recreate it in an AOF rewrite without an RDB preamble; READERS
+ * maps every RDB type byte Redis 7.x can write to a function building the
+ * value. A type module that lands later is supported by adding its entry.
+ *
+ * Encodings written: what Redis 7.2 writes (listpacks for small hashes,
+ * sets, sorted sets; quicklist 2 for lists; intsets), except that with
+ * `ver` < 11 (a file meant for Redis 7.0) small non-integer sets are
+ * written as plain sets, since SET_LISTPACK is a version 11 type.
+ */
+
+import type { Config } from '../server/config';
+import { isString, type TypeName, type Value } from '../types/value';
+import { HashObject, type HashLimits } from '../types/hash';
+import { SetObject, ENC_INTSET, ENC_LISTPACK, ENC_HASHTABLE, type SetLimits } from '../types/set';
+import { RdbError, RdbReader, RdbWriter, T } from './rdb';
+import { intsetBuild, intsetParse, lpBuild, lpParse, zipmapParse, zlParse } from './encodings';
+
+/** What loading needs to pick encodings (the *-max-* parameters). */
+export interface LoadContext {
+  hash: HashLimits;
+  set: SetLimits;
+  zsetMaxEntries: number;
+  zsetMaxValue: number;
+  listMaxSize: number;
+  listCompressDepth: number;
+  /** RDB version of the file or payload being read. */
+  ver: number;
+}
+
+export function loadContext(cfg: Config, ver: number): LoadContext {
+  return {
+    hash: { maxEntries: cfg.num('hash-max-listpack-entries'), maxValue: cfg.num('hash-max-listpack-value') },
+    set: { maxIntset: cfg.num('set-max-intset-entries'), maxListpack: cfg.num('set-max-listpack-entries'), maxListpackValue: cfg.num('set-max-listpack-value') },
+    zsetMaxEntries: cfg.num('zset-max-listpack-entries'),
+    zsetMaxValue: cfg.num('zset-max-listpack-value'),
+    listMaxSize: cfg.num('list-max-listpack-size'),
+    listCompressDepth: cfg.num('list-compress-depth'),
+    ver,
+  };
+}
+
+/** Emits one command of an AOF rewrite. */
+export type EmitCommand = (args: string[]) => void;
+
+export interface TypeCodec {
+  type: TypeName;
+  /** The RDB type byte for `v` in a file of version `ver`. */
+  rdbType(v: Value, ver: number): number;
+  /** Write the payload of `v` (after the type byte and the key). */
+  write(w: RdbWriter, v: Value, ver: number): void;
+  /** Commands that recreate `key` (AOF rewrite without RDB preamble). */
+  rewrite(key: string, v: Value, emit: EmitCommand): void;
+}
+
+/** Items per command in AOF rewrites (as Redis: AOF_REWRITE_ITEMS_PER_CMD). */
+export const REWRITE_ITEMS_PER_CMD = 64;
+
+/** Emit `cmd key item...` in batches of REWRITE_ITEMS_PER_CMD items (an item may be several args). */
+export function emitBatched(emit: EmitCommand, cmd: string, key: string, items: Iterable<string[]>): void {
+  let args: string[] = [cmd, key];
+  let n = 0;
+  for (const it of items) {
+    for (const a of it) args.push(a);
+    if (++n === REWRITE_ITEMS_PER_CMD) {
+      emit(args);
+      args = [cmd, key];
+      n = 0;
+    }
+  }
+  if (n > 0) emit(args);
+}
+
+/** Reads one value of the given RDB type; null means an empty collection (skipped). */
+export type ValueReader = (r: RdbReader, ctx: LoadContext, type: number) => Value | null;
+
+export const CODECS = new Map<TypeName, TypeCodec>();
+export const READERS = new Map<number, ValueReader>();
+
+export function codecFor(v: Value): TypeCodec {
+  const t: TypeName = isString(v) ? 'string' : v.type;
+  const c = CODECS.get(t);
+  if (c === undefined) throw new RdbError(`No RDB codec for type ${t}`);
+  return c;
+}
+
+/** Write type byte? No: write only the payload. Returns the type byte to use. */
+export function rdbTypeOf(v: Value, ver: number): number {
+  return codecFor(v).rdbType(v, ver);
+}
+
+function dupCheck(set: Set<string> | Map<string, unknown>, size: number, what: string): void {
+  if (set.size !== size) throw new RdbError(`Duplicate ${what} detected`);
+}
+
+/** Pairs [a, b, c, d] → Map a→b, c→d; throws on duplicates. */
+function pairsToMap(items: string[], what: string): Map<string, string> {
+  if (items.length % 2 !== 0) throw new RdbError(`${what} listpack/ziplist has an odd number of elements`);
+  const m = new Map<string, string>();
+  for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
+  dupCheck(m, items.length / 2, `${what} fields`);
+  return m;
+}
+
+// ----------------------------------------------------------------------------
+// string
+// ----------------------------------------------------------------------------
+
+CODECS.set('string', {
+  type: 'string',
+  rdbType: () => T.STRING,
+  write(w, v) {
+    w.string(v as string | Buffer);
+  },
+  rewrite(key, v, emit) {
+    emit(['SET', key, typeof v === 'string' ? v : (v as Buffer).latin1Slice(0, (v as Buffer).length)]);
+  },
+});
+
+READERS.set(T.STRING, (r) => r.stringValue());
+
+// ----------------------------------------------------------------------------
+// hash
+// ----------------------------------------------------------------------------
+
+function hashFromMap(m: Map<string, string>, ctx: LoadContext): HashObject | null {
+  if (m.size === 0) return null;
+  let big = m.size > ctx.hash.maxEntries;
+  if (!big) {
+    for (const [f, v] of m) {
+      if (f.length > ctx.hash.maxValue || v.length > ctx.hash.maxValue) {
+        big = true;
+        break;
+      }
+    }
+  }
+  return new HashObject(m, big);
+}
+
+CODECS.set('hash', {
+  type: 'hash',
+  rdbType: (v) => ((v as HashObject).big ? T.HASH : T.HASH_LISTPACK),
+  write(w, v) {
+    const h = v as HashObject;
+    if (h.big) {
+      w.len(h.map.size);
+      for (const [f, val] of h.map) {
+        w.string(f);
+        w.string(val);
+      }
+      return;
+    }
+    const items: string[] = [];
+    for (const [f, val] of h.map) items.push(f, val);
+    w.string(lpBuild(items));
+  },
+  rewrite(key, v, emit) {
+    const h = v as HashObject;
+    function* pairs(): Generator<string[]> {
+      for (const [f, val] of h.map) yield [f, val];
+    }
+    emitBatched(emit, 'HMSET', key, pairs());
+  },
+});
+
+READERS.set(T.HASH, (r, ctx) => {
+  const n = r.len();
+  const m = new Map<string, string>();
+  for (let i = 0; i < n; i++) {
+    const f = r.string();
+    const v = r.string();
+    m.set(f, v);
+  }
+  dupCheck(m, n, 'hash fields');
+  return hashFromMap(m, ctx);
+});
+READERS.set(T.HASH_ZIPMAP, (r, ctx) => hashFromMap(pairsToMap(zipmapParse(r.stringBytes()), 'Hash'), ctx));
+READERS.set(T.HASH_ZIPLIST, (r, ctx) => hashFromMap(pairsToMap(zlParse(r.stringBytes()), 'Hash'), ctx));
+READERS.set(T.HASH_LISTPACK, (r, ctx) => hashFromMap(pairsToMap(lpParse(r.stringBytes()), 'Hash'), ctx));
+
+// ----------------------------------------------------------------------------
+// set
+// ----------------------------------------------------------------------------
+
+CODECS.set('set', {
+  type: 'set',
+  rdbType(v, ver) {
+    const s = v as SetObject;
+    if (s.enc === ENC_INTSET) return T.SET_INTSET;
+    if (s.enc === ENC_LISTPACK && ver >= 11) return T.SET_LISTPACK;
+    return T.SET;
+  },
+  write(w, v, ver) {
+    const s = v as SetObject;
+    if (s.enc === ENC_INTSET) {
+      w.string(intsetBuild(s.members));
+      return;
+    }
+    if (s.enc === ENC_LISTPACK && ver >= 11) {
+      w.string(lpBuild(s.members));
+      return;
+    }
+    w.len(s.members.size);
+    for (const m of s.members) w.string(m);
+  },
+  rewrite(key, v, emit) {
+    const s = v as SetObject;
+    function* items(): Generator<string[]> {
+      for (const m of s.iter()) yield [m];
+    }
+    emitBatched(emit, 'SADD', key, items());
+  },
+});
+
+READERS.set(T.SET, (r, ctx) => {
+  const n = r.len();
+  if (n === 0) return null;
+  const items: string[] = new Array(n);
+  for (let i = 0; i < n; i++) items[i] = r.string();
+  if (n > ctx.set.maxListpack && n > ctx.set.maxIntset) {
+    const s = new SetObject(ENC_HASHTABLE, new Set(items));
+    dupCheck(s.members, n, 'set members');
+    return s;
+  }
+  const s = SetObject.from(items, ctx.set);
+  dupCheck(s.members, n, 'set members');
+  return s;
+});
+READERS.set(T.SET_INTSET, (r, ctx) => {
+  const items = intsetParse(r.stringBytes());
+  if (items.length === 0) return null;
+  const enc = items.length > ctx.set.maxIntset ? ENC_HASHTABLE : ENC_INTSET;
+  return new SetObject(enc, new Set(items));
+});
+READERS.set(T.SET_LISTPACK, (r, ctx) => {
+  const items = lpParse(r.stringBytes());
+  if (items.length === 0) return null;
+  const s = new SetObject(items.length > ctx.set.maxListpack ? ENC_HASHTABLE : ENC_LISTPACK, new Set(items));
+  dupCheck(s.members, items.length, 'set members');
+  return s;
+});

@@ -1,0 +1,354 @@
+/*
+ * Fork-less background snapshots (BGSAVE, BGREWRITEAOF).
+ *
+ * A SnapshotJob walks every database in slices of about `sliceMs` between
+ * event-loop turns (setImmediate), handing each key to an emitter that
+ * serialises it. Consistency as of the moment the job started comes from
+ * copy-on-write at key level:
+ *
+ * - At start the job records, for each database, the Map objects holding its
+ *   keys and TTLs. FLUSHDB/FLUSHALL replace those Maps and SWAPDB exchanges
+ *   them, so the recorded Maps stay exactly as they were; the job finds the
+ *   section of a Map by identity.
+ * - Database.cowHook is called before a key's value or TTL may change (and
+ *   on lookups, since values are mutated in place after a lookup). If the key
+ *   belongs to a section not finished yet and has not been written, the job
+ *   writes it right away, with its current (= start-time) value, and marks
+ *   it as visited; a key being created is only marked, so that the walk skips
+ *   it. The RDB stream simply switches databases (SELECTDB) when needed.
+ * - The walk uses the live Map iterator (which tolerates insertions and
+ *   deletions) and skips visited keys.
+ *
+ * Memory: one Set of visited keys for the sections in progress (references
+ * to existing key strings), plus the bytes waiting for the disk.
+ */
+
+import { openSync, write, fsync, close, renameSync, unlinkSync, closeSync } from 'node:fs';
+import type { Database } from '../server/db';
+import type { Value } from '../types/value';
+
+export interface SnapshotEmitter {
+  /** Start of a database in the walk (RDB: SELECTDB + RESIZEDB). */
+  dbStart(dbid: number, size: number, expires: number): void;
+  /** One key, with its start-time value and TTL. */
+  key(dbid: number, key: string, v: Value, expire: number | undefined): void;
+  /** Bytes produced since the last call (checksummed as needed). */
+  drain(): Buffer;
+  /** Final bytes (trailer). */
+  end(): Buffer;
+}
+
+interface Section {
+  dbid: number;
+  dict: Map<string, Value>;
+  expires: Map<string, number>;
+  visited: Set<string>;
+  done: boolean;
+  started: boolean;
+  iter: Iterator<[string, Value]> | null;
+}
+
+/** Sequential asynchronous writes to a file (one in flight), with fsync at the end. */
+export class FileSink {
+  private fd: number;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private busy = false;
+  private error: Error | null = null;
+  private drainWaiters: (() => void)[] = [];
+  bytes = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w', 0o644);
+  }
+
+  get pending(): number {
+    return this.queued;
+  }
+
+  get failed(): Error | null {
+    return this.error;
+  }
+
+  write(b: Buffer): void {
+    if (b.length === 0 || this.error) return;
+    this.queue.push(b);
+    this.queued += b.length;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.busy || this.queue.length === 0) {
+      if (!this.busy && this.queue.length === 0) {
+        const w = this.drainWaiters;
+        this.drainWaiters = [];
+        for (const f of w) f();
+      }
+      return;
+    }
+    const buf = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
+    this.queue = [];
+    this.busy = true;
+    const writeAll = (off: number): void => {
+      write(this.fd, buf, off, buf.length - off, null, (err, n) => {
+        if (err) {
+          this.error = err;
+          this.busy = false;
+          this.queued = 0;
+          this.queue = [];
+          const w = this.drainWaiters;
+          this.drainWaiters = [];
+          for (const f of w) f();
+          return;
+        }
+        this.bytes += n;
+        if (off + n < buf.length) return writeAll(off + n);
+        this.queued -= buf.length;
+        this.busy = false;
+        this.pump();
+      });
+    };
+    writeAll(0);
+  }
+
+  /** Resolves when every queued byte is written. */
+  drained(): Promise<void> {
+    if (!this.busy && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  /** Wait for the writes, fsync, close; then rename to `finalPath` (if given). */
+  async commit(finalPath: string | null): Promise<void> {
+    await this.drained();
+    if (this.error) throw this.error;
+    await new Promise<void>((res, rej) => fsync(this.fd, (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) => close(this.fd, (e) => (e ? rej(e) : res())));
+    this.fd = -1;
+    if (finalPath !== null) renameSync(this.path, finalPath);
+  }
+
+  /** Give up: close and remove the temporary file. */
+  abort(): void {
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
+      this.fd = -1;
+    }
+    try {
+      unlinkSync(this.path);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export interface SnapshotOptions {
+  /** Time budget per slice (ms). */
+  sliceMs?: number;
+  /** rdb-key-save-delay: microseconds per key (test knob; paces the walk). */
+  keyDelayUs?: () => number;
+  /** Pause the walk while this many bytes wait for the disk. */
+  maxPending?: number;
+}
+
+export class SnapshotJob {
+  private sections: Section[] = [];
+  private byDict = new Map<Map<string, Value>, Section>();
+  private cur = 0;
+  private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private finished = false;
+  private aborted = false;
+  readonly startedAt = performance.now();
+  keysTotal = 0;
+  keysDone = 0;
+  /** Bytes written because a client touched a key first (reported as "COW size"). */
+  cowBytes = 0;
+  private sliceMs: number;
+  private maxPending: number;
+  private resolve!: (v: void) => void;
+  private reject!: (e: Error) => void;
+  readonly done: Promise<void>;
+  private hook = (db: Database, key: string, creating: boolean): void => this.beforeWrite(db, key, creating);
+
+  constructor(
+    private readonly dbs: Database[],
+    private readonly emitter: SnapshotEmitter,
+    private readonly sink: FileSink | null,
+    private readonly opts: SnapshotOptions = {},
+    /** Receives the bytes when there is no file sink (in-memory snapshots). */
+    private readonly collect: Buffer[] | null = null,
+  ) {
+    this.sliceMs = opts.sliceMs ?? 1.5;
+    this.maxPending = opts.maxPending ?? 32 * 1024 * 1024;
+    this.done = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    this.done.catch(() => undefined);
+    for (const db of dbs) {
+      const s: Section = { dbid: db.id, dict: db.dict, expires: db.expires, visited: new Set(), done: db.dict.size === 0, started: false, iter: null };
+      this.keysTotal += db.dict.size;
+      this.sections.push(s);
+      if (!s.done) this.byDict.set(db.dict, s);
+    }
+  }
+
+  start(): void {
+    for (const db of this.dbs) db.cowHook = this.hook;
+    this.schedule(0);
+  }
+
+  get running(): boolean {
+    return !this.finished;
+  }
+
+  /** Stop the walk; the caller deals with the file. */
+  abort(reason: string): void {
+    if (this.finished) return;
+    this.aborted = true;
+    this.cleanup();
+    this.sink?.abort();
+    this.reject(new Error(reason));
+  }
+
+  private cleanup(): void {
+    this.finished = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = null;
+    }
+    for (const db of this.dbs) if (db.cowHook === this.hook) db.cowHook = null;
+    this.sections = [];
+    this.byDict.clear();
+  }
+
+  private beforeWrite(db: Database, key: string, creating: boolean): void {
+    const s = this.byDict.get(db.dict);
+    if (s === undefined || s.done) return;
+    if (s.visited.has(key)) return;
+    const v = s.dict.get(key);
+    if (v === undefined) {
+      if (creating) s.visited.add(key);
+      return;
+    }
+    s.visited.add(key);
+    const before = this.emitterBytesHint();
+    this.emitter.key(s.dbid, key, v, s.expires.get(key));
+    this.cowBytes += this.emitterBytesHint() - before;
+    this.keysDone++;
+  }
+
+  private emitterBytesHint(): number {
+    const e = this.emitter as unknown as { w?: { pos: number } };
+    return e.w?.pos ?? 0;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.finished) return;
+    if (delayMs > 0) this.timer = setTimeout(() => this.slice(), delayMs);
+    else this.timer = setImmediate(() => this.slice());
+  }
+
+  private output(b: Buffer): void {
+    if (b.length === 0) return;
+    if (this.sink) this.sink.write(b);
+    else this.collect?.push(b);
+  }
+
+  private slice(): void {
+    this.timer = null;
+    if (this.finished) return;
+    if (this.sink && this.sink.failed) {
+      this.abort(this.sink.failed.message);
+      return;
+    }
+    if (this.sink && this.sink.pending > this.maxPending) {
+      void this.sink.drained().then(() => this.schedule(0));
+      return;
+    }
+    const delayUs = this.opts.keyDelayUs?.() ?? 0;
+    let allowed = Infinity;
+    if (delayUs > 0) {
+      const elapsedUs = (performance.now() - this.startedAt) * 1000;
+      allowed = Math.floor(elapsedUs / delayUs) + 1 - this.keysDone;
+      if (allowed <= 0) {
+        this.output(this.emitter.drain());
+        this.schedule(Math.max(1, Math.min(100, Math.ceil((delayUs - (elapsedUs % delayUs)) / 1000))));
+        return;
+      }
+    }
+    const deadline = performance.now() + this.sliceMs;
+    let n = 0;
+    while (this.cur < this.sections.length) {
+      const s = this.sections[this.cur];
+      if (s.done) {
+        this.endSection(s);
+        continue;
+      }
+      if (!s.started) {
+        s.started = true;
+        s.iter = s.dict.entries();
+        this.emitter.dbStart(s.dbid, s.dict.size, s.expires.size);
+      }
+      const it = s.iter as Iterator<[string, Value]>;
+      const r = it.next();
+      if (r.done) {
+        this.endSection(s);
+        continue;
+      }
+      const [key, v] = r.value;
+      if (s.visited.has(key)) continue;
+      s.visited.add(key);
+      this.emitter.key(s.dbid, key, v, s.expires.size === 0 ? undefined : s.expires.get(key));
+      this.keysDone++;
+      if (--allowed <= 0) break;
+      if ((++n & 15) === 0 && performance.now() >= deadline) break;
+    }
+    this.output(this.emitter.drain());
+    if (this.cur >= this.sections.length) {
+      this.finish();
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private endSection(s: Section): void {
+    s.done = true;
+    s.visited = new Set();
+    s.iter = null;
+    this.byDict.delete(s.dict);
+    this.cur++;
+  }
+
+  private finish(): void {
+    const tail = this.emitter.end();
+    this.output(tail);
+    this.cleanup();
+    if (this.aborted) return;
+    if (this.sink === null) {
+      this.resolve();
+      return;
+    }
+    this.resolve();
+  }
+
+  /** Run the whole walk synchronously (SAVE, DEBUG RELOAD, shutdown). */
+  static runSync(dbs: Database[], emitter: SnapshotEmitter, out: (b: Buffer) => void): void {
+    for (const db of dbs) {
+      if (db.dict.size === 0) continue;
+      emitter.dbStart(db.id, db.dict.size, db.expires.size);
+      const exp = db.expires;
+      let n = 0;
+      for (const [key, v] of db.dict) {
+        emitter.key(db.id, key, v, exp.size === 0 ? undefined : exp.get(key));
+        if ((++n & 1023) === 0) out(emitter.drain());
+      }
+      out(emitter.drain());
+    }
+    out(emitter.end());
+  }
+}

@@ -1,0 +1,33 @@
+/*
+ * Data sets for persistence tests: commands filling one db with every type
+ * Nodis implements, in small and large encodings, with and without TTLs.
+ */
+
+export function fillCommands(db: number): string[][] {
+  const cmds: string[][] = [];
+  const p = `d${db}:`;
+  // strings
+  cmds.push(['SET', p + 'int', '12345'], ['SET', p + 'neg', '-7'], ['SET', p + 'big-int', '9223372036854775807']);
+  cmds.push(['SET', p + 'short', 'hello'], ['SET', p + 'compressible', 'a'.repeat(500)], ['SET', p + 'empty', '']);
+  let bin = '';
+  for (let i = 0; i < 256; i++) bin += String.fromCharCode(i);
+  cmds.push(['SET', p + 'binary', bin]);
+  cmds.push(['SET', p + 'ttl', 'v', 'PX', '1000000'], ['SET', p + 'long-ttl', 'v', 'EX', '99999999']);
+  // hashes
+  cmds.push(['HSET', p + 'hash-small', 'a', '1', 'b', 'two', 'c', '-3', 'd', 'x'.repeat(60)]);
+  const big: string[] = ['HSET', p + 'hash-big'];
+  for (let i = 0; i < 600; i++) big.push('field' + i, i % 3 === 0 ? String(i) : 'value' + i);
+  cmds.push(big);
+  cmds.push(['HSET', p + 'hash-longval', 'f', 'y'.repeat(100)]);
+  cmds.push(['EXPIRE', p + 'hash-small', '50000']);
+  // sets
+  cmds.push(['SADD', p + 'intset', '1', '2', '3', '-100', '70000', '5000000000']);
+  cmds.push(['SADD', p + 'set-small', 'a', 'b', 'c', '1']);
+  const bs: string[] = ['SADD', p + 'set-big'];
+  for (let i = 0; i < 300; i++) bs.push('m' + i);
+  cmds.push(bs);
+  const bi: string[] = ['SADD', p + 'intset-big'];
+  for (let i = 0; i < 700; i++) bi.push(String(i * 3));
+  cmds.push(bi);
+  return cmds;
+}

@@ -1,0 +1,190 @@
+/*
+ * Helpers for persistence tests: a real redis-server in a directory of our
+ * choosing, a tiny RESP decoder, and a canonical dump of a server's contents
+ * (per db, per key: type, value in a comparable form, whether it has a TTL).
+ */
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RawClient, encodeCommand } from '../helpers';
+
+export function tempDir(tag: string): string {
+  return mkdtempSync(join(tmpdir(), `nodis-${tag}-`));
+}
+
+export function haveRedis(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
+
+let seq = 0;
+
+export interface Proc {
+  port: number;
+  child: ChildProcess;
+  close(): Promise<void>;
+}
+
+async function waitUp(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error('server exited');
+    try {
+      const c = await RawClient.connect(port);
+      const r = await c.call('PING');
+      c.close();
+      if (r === '+PONG\r\n') return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  throw new Error('server did not start');
+}
+
+function freePort(): number {
+  return 21000 + ((process.pid * 11 + seq++ * 7) % 8000);
+}
+
+/** redis-server 7.0 with `dir`, no save points unless given. */
+export async function startRedis(dir: string, extra: string[] = []): Promise<Proc> {
+  const port = freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes', ...extra], { stdio: 'ignore' });
+  await waitUp(port, child);
+  return { port, child, close: () => stop(child) };
+}
+
+/** bin/nodis-server as a separate process (for restart tests). */
+export async function startNodisProcess(dir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Proc & { log: () => string }> {
+  const port = freePort();
+  let out = '';
+  const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
+  const child = spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await waitUp(port, child);
+  return { port, child, close: () => stop(child), log: () => out };
+}
+
+/** Run bin/nodis-server until it exits; resolves with its exit code and output. */
+export function runNodisUntilExit(dir: string, extra: string[] = [], timeoutMs = 5000): Promise<{ code: number | null; log: string }> {
+  const port = freePort();
+  const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
+  return new Promise((res) => {
+    let out = '';
+    const child = spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(t);
+      res({ code, log: out });
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGKILL');
+  });
+}
+
+export type Resp = string | number | null | Resp[];
+
+/** Decode one RESP2 reply. */
+export function decode(raw: string): Resp {
+  let p = 0;
+  const line = (): string => {
+    const e = raw.indexOf('\r\n', p);
+    const l = raw.slice(p, e);
+    p = e + 2;
+    return l;
+  };
+  const one = (): Resp => {
+    const t = raw[p++];
+    const l = line();
+    switch (t) {
+      case '+':
+        return l;
+      case '-':
+        return 'ERR:' + l;
+      case ':':
+        return Number(l);
+      case '$': {
+        const n = Number(l);
+        if (n < 0) return null;
+        const s = raw.slice(p, p + n);
+        p += n + 2;
+        return s;
+      }
+      case '*': {
+        const n = Number(l);
+        if (n < 0) return null;
+        const a: Resp[] = [];
+        for (let i = 0; i < n; i++) a.push(one());
+        return a;
+      }
+      default:
+        throw new Error('bad reply ' + raw);
+    }
+  };
+  return one();
+}
+
+export async function cmd(c: RawClient, ...args: string[]): Promise<Resp> {
+  return decode(await c.call(...args));
+}
+
+/** Send many commands pipelined, return the decoded replies. */
+export async function pipeline(c: RawClient, cmds: string[][]): Promise<Resp[]> {
+  c.write(Buffer.concat(cmds.map((a) => encodeCommand(a))));
+  const out: Resp[] = [];
+  for (let i = 0; i < cmds.length; i++) out.push(decode(await c.read()));
+  return out;
+}
+
+/** A canonical description of every key of every db (sorted), comparable across servers. */
+export async function contents(port: number, dbs = 16): Promise<string> {
+  const c = await RawClient.connect(port);
+  const out: string[] = [];
+  for (let db = 0; db < dbs; db++) {
+    await cmd(c, 'SELECT', String(db));
+    const keys = ((await cmd(c, 'KEYS', '*')) as string[]).sort();
+    for (const k of keys) {
+      const type = (await cmd(c, 'TYPE', k)) as string;
+      let v: Resp;
+      switch (type) {
+        case 'string':
+          v = await cmd(c, 'GET', k);
+          break;
+        case 'hash': {
+          const a = (await cmd(c, 'HGETALL', k)) as string[];
+          const pairs: string[] = [];
+          for (let i = 0; i < a.length; i += 2) pairs.push(`${a[i]}=${a[i + 1]}`);
+          v = pairs.sort();
+          break;
+        }
+        case 'set':
+          v = ((await cmd(c, 'SMEMBERS', k)) as string[]).sort();
+          break;
+        case 'list':
+          v = await cmd(c, 'LRANGE', k, '0', '-1');
+          break;
+        case 'zset':
+          v = await cmd(c, 'ZRANGE', k, '0', '-1', 'WITHSCORES');
+          break;
+        case 'stream':
+          v = [await cmd(c, 'XRANGE', k, '-', '+'), await cmd(c, 'XINFO', 'STREAM', k, 'FULL')];
+          break;
+        default:
+          v = type;
+      }
+      const ttl = (await cmd(c, 'PTTL', k)) as number;
+      out.push(JSON.stringify([db, k, type, v, ttl > 0 ? 'ttl' : ttl]));
+    }
+  }
+  c.close();
+  return out.join('\n');
+}
