@@ -56,6 +56,10 @@ export class Client {
   channels = new Set<string>();
   patterns = new Set<string>();
   shardChannels = new Set<string>();
+  /** Push messages held back while this client's own command runs (sent after its reply). */
+  deferredPush: Buffer[] | null = null;
+  /** When the output passed the soft client-output-buffer-limit (ms), 0 = below it. */
+  obufSoftSince = 0;
   // Blocking.
   blocked: BlockState | null = null;
   /** Set while running inside EXEC or a script (blocking commands do not block). */

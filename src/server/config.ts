@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { splitArgs } from '../protocol/parser';
 import { globMatch } from '../util/glob';
 import { CONFIG_ALIASES, CONFIG_SPECS, type ConfigSpec } from './config-table';
+import { NOTIFY_BAD_CLASS, notifyFlagsToString, parseNotifyFlags } from './notify-flags';
 
 export class ConfigError extends Error {}
 
@@ -128,7 +129,11 @@ export class Config {
       default:
         if (name === 'save') return normaliseSave(args);
         if (name === 'client-output-buffer-limit') return normaliseObuf(args, this.get(name));
-        if (name === 'notify-keyspace-events') return v;
+        if (name === 'notify-keyspace-events') {
+          const f = parseNotifyFlags(v);
+          if (f === null) throw new ConfigError(NOTIFY_BAD_CLASS);
+          return notifyFlagsToString(f);
+        }
         return v;
     }
   }

@@ -20,6 +20,7 @@ import { E } from '../errors';
 import { noParentHandler, type CommandDef } from '../commands/types';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
+import { SharedPush } from './push';
 
 
 export interface ServerOptions {
@@ -78,6 +79,8 @@ export { NOTIFY, parseNotifyFlags, notifyFlagsToString };
 
 /** Commands a client may run while a transaction is open without them being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands whose reply is a push message (pub/sub confirmations), which CLIENT REPLY OFF does not silence. */
+const PUSH_REPLY_COMMANDS = new Set(['subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe']);
 /** Commands allowed in the RESP2 pub/sub context. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
@@ -418,38 +421,75 @@ export class Server implements KeyspaceHooks {
     // appendfsync always: replies wait until their writes are on disk (the AOF flushes them later).
     const replyGate = this.ext.replyGate as ((c: Client) => boolean) | undefined;
     if (replyGate !== undefined && replyGate(c)) return;
+    if (c.socket !== null && c.w.len !== 0 && this.checkOutputLimit(c, c.w.len)) return;
     const out = c.w.take();
     if (out !== null && c.socket !== null) {
       this.stats.netOutputBytes += out.length;
       this.stats.totalWritesProcessed++;
       c.pendingWriteBytes += out.length;
       c.socket.write(out);
-      this.checkOutputLimit(c);
     }
     if (c.closeAfterReply) this.closeClient(c, true);
   }
 
-  /** Disconnect a client whose unsent output passes client-output-buffer-limit (normal or pubsub class). */
-  checkOutputLimit(c: Client): void {
-    if (c.socket === null || c.closed) return;
-    const pending = c.socket.writableLength;
-    if (pending === 0) return;
-    const parts = this.config.get('client-output-buffer-limit').split(' ');
-    const cls = c.subscriptionCount > 0 || c.shardChannels.size > 0 ? 9 : 1; // pubsub or normal
-    const hard = Number(parts[cls]);
-    const soft = Number(parts[cls + 1]);
-    const secs = Number(parts[cls + 2]);
-    const now = this.clock.now();
+  private obufRaw = '';
+  private obufParsed: number[] = [];
+
+  /** client-output-buffer-limit as numbers: [normal hard, soft, secs, replica ..., pubsub ...]. */
+  private outputLimits(): number[] {
+    const raw = this.config.get('client-output-buffer-limit');
+    if (raw !== this.obufRaw) {
+      const parts = raw.split(' ');
+      this.obufParsed = [1, 2, 3, 5, 6, 7, 9, 10, 11].map((i) => Number(parts[i]) || 0);
+      this.obufRaw = raw;
+    }
+    return this.obufParsed;
+  }
+
+  /**
+   * Enforce client-output-buffer-limit (normal or pubsub class; replicas are
+   * the replication module's business). `queued` is output not yet handed to
+   * the socket. A client over the hard limit, or over the soft limit for more
+   * than its seconds, is disconnected without receiving the rest. Returns
+   * true when the client was closed.
+   */
+  checkOutputLimit(c: Client, queued = 0): boolean {
+    if (c.socket === null || c.closed || c.ext.replica || c.ext.master) return false;
+    const lim = this.outputLimits();
+    const base = c.subscriptionCount > 0 || c.shardChannels.size > 0 ? 6 : 0; // pubsub or normal
+    const hard = lim[base];
+    const soft = lim[base + 1];
+    if (hard === 0 && soft === 0) return false;
+    const pending = queued + c.socket.writableLength;
     let over = hard > 0 && pending >= hard;
-    if (!over && soft > 0 && pending >= soft) {
-      const since = (c.ext.obufSoftSince as number | undefined) ?? now;
-      c.ext.obufSoftSince = since;
-      if (now - since >= secs * 1000) over = true;
-    } else if (soft > 0) c.ext.obufSoftSince = undefined;
-    if (over) {
-      this.stats.clientOutbufLimitDisconnections++;
-      this.log.warning(`Client ${this.clientInfoLine(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      this.closeClient(c, false);
+    if (!over && soft > 0) {
+      if (pending >= soft) {
+        const now = this.clock.now();
+        if (c.obufSoftSince === 0) {
+          c.obufSoftSince = now;
+          this.obufSoftClients.add(c);
+        } else if (now - c.obufSoftSince > lim[base + 2] * 1000) over = true;
+      } else if (c.obufSoftSince !== 0) {
+        c.obufSoftSince = 0;
+        this.obufSoftClients.delete(c);
+      }
+    }
+    if (!over) return false;
+    this.stats.clientOutbufLimitDisconnections++;
+    c.w.len = 0;
+    c.deferredPush = null;
+    this.log.warning(`Client ${this.clientInfoLine(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.closeClient(c, false);
+    return true;
+  }
+
+  /** Clients over their soft output limit: the cron re-checks them even when no traffic flows. */
+  private readonly obufSoftClients = new Set<Client>();
+
+  private cronCheckOutputLimits(): void {
+    for (const c of this.obufSoftClients) {
+      if (c.closed) this.obufSoftClients.delete(c);
+      else this.checkOutputLimit(c, c.w.len);
     }
   }
 
@@ -617,14 +657,24 @@ export class Server implements KeyspaceHooks {
     const prevClient = this.currentClient;
     this.currentClient = c;
     c.propagateArgs = null;
-    if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, args);
+    const top = this.pushDeferClient === null && !c.fake;
+    if (top) this.pushDeferClient = c;
     const t0 = performance.now();
-    if (c.replyMode !== 'on') {
-      this.callSilenced(c, cmd, args);
-    } else {
-      cmd.handler(c, args);
+    try {
+      if (c.replyMode !== 'on') {
+        this.callSilenced(c, cmd, args);
+      } else {
+        cmd.handler(c, args);
+      }
+    } finally {
+      if (top) {
+        this.pushDeferClient = null;
+        if (c.deferredPush !== null) this.flushDeferredPush(c);
+      }
     }
     const us = (performance.now() - t0) * 1000;
+    // Monitors see a command after it ran (so EXEC follows the commands it executed).
+    if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, args);
     this.currentClient = prevClient;
     cmd.calls++;
     cmd.usec += us;
@@ -641,7 +691,8 @@ export class Server implements KeyspaceHooks {
   private callSilenced(c: Client, cmd: CommandDef, args: string[]): void {
     const saved = c.w.len;
     cmd.handler(c, args);
-    if (c.replyMode === 'off' || c.replyMode === 'skip') c.w.len = saved;
+    // Subscription confirmations are push messages: they are sent even when replies are off.
+    if ((c.replyMode === 'off' || c.replyMode === 'skip') && !PUSH_REPLY_COMMANDS.has(cmd.name)) c.w.len = saved;
     if (c.replyMode === 'skip') c.replyMode = 'skipnext';
     else if (c.replyMode === 'skipnext') c.replyMode = 'on';
   }
@@ -921,36 +972,67 @@ export class Server implements KeyspaceHooks {
   // Pub/sub and keyspace notifications
   // ---------------------------------------------------------------------------
 
+  /**
+   * The client whose top-level command is running (Redis's current client).
+   * Push messages for it (a PUBLISH to itself, its own invalidations) wait
+   * until the command's reply is written, so they never interleave with it.
+   */
+  pushDeferClient: Client | null = null;
+
+  /** Send a pre-encoded push message to `c`. Pushes bypass CLIENT REPLY OFF|SKIP, as in Redis. */
+  sendPush(c: Client, msg: Buffer): void {
+    if (c.closed || c.fake) return;
+    if (c === this.pushDeferClient) {
+      (c.deferredPush ??= []).push(msg);
+      return;
+    }
+    c.w.raw(msg);
+    if (this.checkOutputLimit(c, c.w.len)) return;
+    c.flushSoon();
+  }
+
+  /** Append the pushes held back while `c`'s command ran, after its reply. */
+  flushDeferredPush(c: Client): void {
+    const list = c.deferredPush;
+    if (list === null) return;
+    c.deferredPush = null;
+    if (c.closed) return;
+    for (const m of list) c.w.raw(m);
+    if (!c.closeAfterReply) this.checkOutputLimit(c, c.w.len);
+  }
+
   /** Deliver a message to channel and pattern subscribers. Returns the receiver count. */
   publish(channel: string, message: string): number {
     let n = 0;
     const subs = this.pubsubChannels.get(channel);
-    if (subs) {
+    if (subs !== undefined) {
+      const msg = new SharedPush(['message', channel, message]);
       for (const c of subs) {
-        c.w.pushHeader(3);
-        c.w.bulk('message');
-        c.w.bulk(channel);
-        c.w.bulk(message);
-        c.flushSoon();
+        this.sendPush(c, msg.get(c.w.proto));
         n++;
       }
     }
     if (this.pubsubPatterns.size !== 0) {
       for (const [pat, set] of this.pubsubPatterns) {
         if (!globMatch(pat, channel)) continue;
+        const msg = new SharedPush(['pmessage', pat, channel, message]);
         for (const c of set) {
-          c.w.pushHeader(4);
-          c.w.bulk('pmessage');
-          c.w.bulk(pat);
-          c.w.bulk(channel);
-          c.w.bulk(message);
-          c.flushSoon();
+          this.sendPush(c, msg.get(c.w.proto));
           n++;
         }
       }
     }
     this.stats.pubsubChannelsMsgs++;
     return n;
+  }
+
+  /** Deliver a message to the subscribers of a shard channel (SPUBLISH). */
+  publishShard(channel: string, message: string): number {
+    const subs = this.pubsubShardChannels.get(channel);
+    if (subs === undefined) return 0;
+    const msg = new SharedPush(['smessage', channel, message]);
+    for (const c of subs) this.sendPush(c, msg.get(c.w.proto));
+    return subs.size;
   }
 
   /** Emit a keyspace notification if `cls` is enabled in notify-keyspace-events. */
@@ -994,6 +1076,7 @@ export class Server implements KeyspaceHooks {
       }
     }
     if (this.pauseUntil !== 0 && !this.clock.isManual && this.clock.now() >= this.pauseUntil) this.unpause();
+    if (this.obufSoftClients.size !== 0) this.cronCheckOutputLimits();
     for (const h of this.cronHooks) h();
   }
 
