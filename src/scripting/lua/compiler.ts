@@ -39,11 +39,12 @@ interface FnCtx {
 export class Compiler {
   private f!: FnCtx;
 
-  constructor(private R: Runtime, private chunk: string) {}
+  /** coroutine mode: every function is compiled as a generator (wrapped for plain calls) */
+  constructor(private R: Runtime, private chunk: string, private coMode = false) {}
 
   compileMain(main: FuncNode): string {
     const body = this.func(main, null);
-    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT} = H;\nreturn ' + body + ';';
+    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg} = H;\nreturn ' + body + ';';
   }
 
   private site(line: number, d1 = '', d2 = ''): number {
@@ -97,7 +98,9 @@ export class Compiler {
     this.f = saved;
     const last = node.body[node.body.length - 1];
     const tail = last && last.k === 'return' ? '' : 'return E;\n';
-    return 'function ' + (name ?? '') + '(' + params.join(', ') + ') {\n' + csPre + 'if (--C.n < 0) R.tick();\n' + temps + pre + body + tail + '}';
+    const fnText = '(' + params.join(', ') + ') {\n' + csPre + 'if (--C.n < 0) R.tick();\n' + temps + pre + body + tail + '}';
+    if (this.coMode) return 'co(function* ' + fnText + ')';
+    return 'function ' + (name ?? '') + fnText;
   }
 
   private block(stats: Stat[]): string {
@@ -515,6 +518,11 @@ export class Compiler {
       else argStrs.push(this.expr(a));
     }
     let call = fnExpr + '(' + argStrs.join(', ') + ')';
+    if (this.coMode) {
+      // generator call: the callee expression was wrapped as fn(f, s); unwrap to cg(f, s, [args])
+      const inner = fnExpr.slice(3, fnExpr.length - 1); // "f, s"
+      call = '(yield* cg(' + inner + ', [' + argStrs.join(', ') + ']))';
+    }
     if (e.k === 'call' && e.fn.k === 'global' && e.fn.name === 'error' && args.length >= 2 && !(args[1].k === 'num' && args[1].v < 2)) {
       this.f.needCs = true;
       call = '(R.cs2 = $cs, ' + call + ')';

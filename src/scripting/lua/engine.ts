@@ -107,9 +107,39 @@ class CallIter implements ForIter {
   }
 }
 
+type Gen = Generator<LuaValue[], Ret, LuaValue[]>;
+type GenFn = ((...a: LuaValue[]) => Gen) & { G?: unknown };
+
 export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunction) {
   const ctl = R.ctl;
+  /** run a generator-compiled function to completion from a plain (non-yieldable) call */
+  const drive = (g: Gen): Ret => {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (R.currentCo === null) throw new LuaError('attempt to yield across metamethod/C-call boundary');
+    throw new LuaError('attempt to yield across metamethod/C-call boundary');
+  };
   return {
+    /** wrap a generator function as a plain Lua function; the generator is kept as .G */
+    co(g: (...a: LuaValue[]) => Gen): LuaFunction {
+      const f = function (this: unknown, ...args: LuaValue[]): Ret {
+        return drive(g(...args));
+      } as LuaFunction & { G?: unknown };
+      f.G = g;
+      return f;
+    },
+    /** call from generator code: delegates to generator twins, performs coroutine.yield */
+    *cg(f: LuaValue, s: number, args: LuaValue[]): Gen {
+      R.cs = s;
+      if (typeof f !== 'function') f = R.callable(f, s);
+      const g = (f as unknown as GenFn).G;
+      if (g !== undefined) return yield* (g as (...a: LuaValue[]) => Gen)(...args);
+      if (f === R.yieldFn) {
+        if (R.currentCo === null) throw new LuaError('attempt to yield across metamethod/C-call boundary');
+        return yield args;
+      }
+      return f(...args);
+    },
     one,
     mv,
     E: EMPTY,
@@ -257,6 +287,12 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
   };
 }
 
+let forceCoMode = false;
+/** Tests: compile every chunk in coroutine (generator) mode. */
+export function setForceCoroutineMode(on: boolean): void {
+  forceCoMode = on;
+}
+
 /** Compile Lua source to a JS function (the chunk's main function). Throws LuaError on syntax errors. */
 export function compileChunk(R: Runtime, H: Helpers, src: string, chunkname: string, env: LuaTable): { fn: LuaFunction; js: string } {
   let ast;
@@ -266,7 +302,8 @@ export function compileChunk(R: Runtime, H: Helpers, src: string, chunkname: str
     if (e instanceof RangeError) throw new LuaError(chunkIdOf(chunkname) + ': chunk has too many syntax levels');
     throw e;
   }
-  const comp = new Compiler(R, chunkIdOf(chunkname));
+  // chunks that mention `coroutine` are compiled in generator mode so their functions can yield
+  const comp = new Compiler(R, chunkIdOf(chunkname), forceCoMode || /\bcoroutine\b/.test(src));
   const js = comp.compileMain(ast);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('R', 'H', 'ENV', js) as (R: Runtime, H: Helpers, ENV: LuaTable) => LuaFunction;

@@ -39,10 +39,11 @@ import { openBase, makeIpairsAux, makeNext } from './lib-base';
 import { openString } from './lib-string';
 import { openMath, openTable, Rand48 } from './lib-table-math';
 import { openExtras } from './lib-extra';
+import { LuaCoroutine, markNative, openCoroutine } from './lib-coroutine';
 import { Ret, Runtime, mv } from './runtime';
 import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaUserdata, LuaValue, fromUtf8, rawToString, toUtf8, typeName } from './value';
 
-export { LuaError, LuaInterrupt, LuaTable, LuaUserdata, fromUtf8, toUtf8, typeName };
+export { LuaError, LuaInterrupt, LuaTable, LuaUserdata, LuaCoroutine, fromUtf8, toUtf8, typeName };
 export type { LuaValue, LuaFunction };
 
 export interface LuaEngineOptions {
@@ -80,7 +81,20 @@ export class LuaEngine {
     openString(R, this.G);
     openTable(R, this.G);
     openMath(R, this.G, this.rng);
+    openCoroutine(R, this.G);
     if (opts.redisLibs !== false) openExtras(R, this.G);
+    // remember library functions as natives (coroutine.create requires a Lua function)
+    const mark = (t: LuaTable, depth: number): void => {
+      let k: LuaValue = undefined;
+      for (;;) {
+        k = t.next(k);
+        if (k === undefined) break;
+        const v = t.nextValue;
+        if (typeof v === 'function') markNative(v);
+        else if (v instanceof LuaTable && depth < 1 && v !== t) mark(v, depth + 1);
+      }
+    };
+    mark(this.G, 0);
   }
 
   set print(fn: (line: string) => void) {
@@ -139,6 +153,7 @@ export class LuaEngine {
       }
       t = next;
     }
+    markNative(fn as LuaFunction);
     t.set(parts[parts.length - 1], fn as LuaFunction);
   }
 

@@ -53,6 +53,9 @@ export class Runtime {
   maxStringLength = 512 * 1024 * 1024;
   // metatables for non-table types (userdata carry their own)
   nativeNames = new WeakMap<LuaFunction, string>();
+  /** coroutine currently running (null = main) and the coroutine.yield native */
+  currentCo: { status: string } | null = null;
+  yieldFn: LuaFunction | null = null;
   depth = 0;
 
   // ---------------------------------------------------------------- errors

@@ -448,6 +448,36 @@ P('print(100000000000000, 99999999999999.9, 1e14 / 3)');
 P('print(tostring(3) == "3", tostring(3.0) == "3", 3 == 3.0)');
 P('print(math.floor(1e100) == 1e100, math.huge - math.huge ~= math.huge - math.huge)');
 
+
+// ---------------------------------------------------------------- coroutines
+P('local co = coroutine.create(function(a, b) print("start", a, b) local c = coroutine.yield(a + b) print("got", c) local d, e = coroutine.yield(c * 2) print("got2", d, e) return "done", 99 end) print(coroutine.status(co)) print(coroutine.resume(co, 1, 2)) print(coroutine.status(co)) print(coroutine.resume(co, 10)) print(coroutine.resume(co, "x", "y")) print(coroutine.status(co)) print(coroutine.resume(co))');
+P('local gen = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end) print(gen(), gen(), gen())');
+P('local function producer() return coroutine.wrap(function() for _, v in ipairs({"a", "b", "c"}) do coroutine.yield(v) end end) end for v in producer() do io.write(v, " ") end print()');
+P('print(pcall(coroutine.yield, 1))');
+P('print(coroutine.running())');
+P('local co2 = coroutine.create(function() print(coroutine.status(coroutine.running())) error("oops") end) print(coroutine.resume(co2)) print(coroutine.resume(co2))');
+P('local co3 = coroutine.create(function() pcall(coroutine.yield, 1) end) print(coroutine.resume(co3))');
+P('local w = coroutine.wrap(function() error("werr") end) print(pcall(w))');
+P('local w = coroutine.wrap(function() error({}) end) print(pcall(w))');
+P('print(pcall(coroutine.create, print))');
+P('print(pcall(coroutine.create, 1))');
+P('print(pcall(coroutine.resume, 1))');
+P('local function deep(n) if n == 0 then coroutine.yield("bottom") return 0 end return 1 + deep(n - 1) end local co4 = coroutine.create(deep) print(coroutine.resume(co4, 50)) print(coroutine.resume(co4))');
+P('local outer = coroutine.create(function() local inner = coroutine.create(function() coroutine.yield("in1") return "in-done" end) print("inner:", coroutine.resume(inner)) coroutine.yield("out1") print("inner:", coroutine.resume(inner)) print(coroutine.status(inner)) end) print(coroutine.resume(outer)) print(coroutine.resume(outer))');
+P('local t = setmetatable({}, {__index = function(t, k) return coroutine.yield(k) end}) print(coroutine.resume(coroutine.create(function() return t.x end)))');
+P('print(select("#", coroutine.resume(coroutine.create(function() coroutine.yield() end))))');
+P('local co = coroutine.create(function(...) return select("#", ...), ... end) print(coroutine.resume(co, nil, 2, nil))');
+P('local co co = coroutine.create(function() print(coroutine.status(co)) print(coroutine.resume(co)) end) coroutine.resume(co)');
+P('local function gen(n) return coroutine.wrap(function() for i = 1, n do coroutine.yield(i) end end) end local s = 0 for i in gen(100) do s = s + i end print(s)');
+P('local co = coroutine.wrap(function() local t = {} for i = 1, 3 do t[i] = coroutine.yield(i) end return table.concat(t, ",") end) print(co(), co("a"), co("b"), co("c"))');
+P('local obj = {n = 0} function obj:step() self.n = self.n + 1 coroutine.yield(self.n) end local co = coroutine.wrap(function() while true do obj:step() end end) print(co(), co(), co())');
+P('local co = coroutine.create(function() local x = nil return x.y end) print(coroutine.resume(co))');
+P('local co = coroutine.wrap(function() return 1, 2, 3 end) print(co())');
+P('local co = coroutine.wrap(function() end) co() print(pcall(co))');
+P('print(type(coroutine.create(function() end)), tostring(coroutine.create(function() end)):sub(1, 7))');
+P('local co = coroutine.create(function() table.sort({3, 2, 1}, function(a, b) coroutine.yield() return a < b end) end) print(coroutine.resume(co))');
+P('local co = coroutine.create(function() for k in function() coroutine.yield(1) end do end end) print(coroutine.resume(co))');
+
 export const CASES = C;
 
 // ---------------------------------------------------------------- Redis extras (needs lua-cjson and lua-bitop for the reference)

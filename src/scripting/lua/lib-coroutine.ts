@@ -1,0 +1,110 @@
+// Coroutines. Chunks whose source mentions `coroutine` are compiled in generator mode: each Lua
+// function is a JS generator (kept as `.G` on a plain wrapper used for ordinary calls), and calls
+// between Lua functions use `yield*`, so coroutine.yield can suspend the whole Lua call chain.
+// As in Lua 5.1, yielding across pcall, metamethods, iterators of a generic for, table.sort
+// comparators or gsub callbacks is an error ("attempt to yield across metamethod/C-call boundary").
+// Functions compiled in plain mode (chunks that never mention `coroutine`) can run inside a
+// coroutine but cannot yield.
+import { argError } from './args';
+import { EMPTY, Ret, Runtime, mv } from './runtime';
+import { LuaError, LuaFunction, LuaTable, LuaThreadLike, LuaValue, typeName } from './value';
+
+type Gen = Generator<LuaValue[], Ret, LuaValue[]>;
+
+export class LuaCoroutine implements LuaThreadLike {
+  readonly isLuaThread = true as const;
+  status: 'suspended' | 'running' | 'normal' | 'dead' = 'suspended';
+  gen: Gen | null = null;
+  constructor(public fn: LuaFunction) {}
+}
+
+export function openCoroutine(R: Runtime, G: LuaTable): void {
+  const C = new LuaTable();
+  const resume = (co: LuaCoroutine, args: LuaValue[]): [boolean, LuaValue[]] => {
+    if (co.status !== 'suspended') return [false, ['cannot resume ' + co.status + ' coroutine']];
+    const prev = R.currentCo as LuaCoroutine | null;
+    if (prev !== null) prev.status = 'normal';
+    R.currentCo = co;
+    co.status = 'running';
+    const cs = R.cs;
+    try {
+      R.cs = -1;
+      let r: IteratorResult<LuaValue[], Ret>;
+      if (co.gen === null) {
+        const g = (co.fn as LuaFunction & { G?: (...a: LuaValue[]) => Gen }).G;
+        if (g === undefined) {
+          const res = co.fn(...args);
+          co.status = 'dead';
+          return [true, mv(res)];
+        }
+        co.gen = g(...args);
+        r = co.gen.next();
+      } else r = co.gen.next(args);
+      if (r.done) {
+        co.status = 'dead';
+        co.gen = null;
+        return [true, mv(r.value)];
+      }
+      co.status = 'suspended';
+      return [true, r.value];
+    } catch (e) {
+      co.status = 'dead';
+      co.gen = null;
+      return [false, [R.toLuaError(e).value]];
+    } finally {
+      R.cs = cs;
+      R.currentCo = prev;
+      if (prev !== null) prev.status = 'running';
+    }
+  };
+  const checkCo = (v: LuaValue, n: number): LuaCoroutine => {
+    if (!(v instanceof LuaCoroutine)) argError(R, 1, n === 0 ? 'coroutine expected' : 'coroutine expected');
+    return v;
+  };
+  C.set('create', function create(f: LuaValue): Ret {
+    if (typeof f !== 'function' || (f as { G?: unknown }).G === undefined && isNative(f)) argError(R, 1, 'Lua function expected');
+    return new LuaCoroutine(f as LuaFunction) as unknown as LuaValue;
+  });
+  C.set('resume', function (co: LuaValue, ...args: LuaValue[]): Ret {
+    const c = checkCo(co, arguments.length);
+    const [ok, vals] = resume(c, args);
+    return [ok, ...vals];
+  });
+  const yieldFn = function yield_(): Ret {
+    throw new LuaError('attempt to yield across metamethod/C-call boundary');
+  };
+  R.yieldFn = yieldFn;
+  C.set('yield', yieldFn);
+  C.set('status', function status(co: LuaValue): Ret {
+    return checkCo(co, arguments.length).status;
+  });
+  C.set('running', function running(): Ret {
+    return (R.currentCo as unknown as LuaValue) ?? undefined;
+  });
+  C.set('wrap', function wrap(f: LuaValue): Ret {
+    if (typeof f !== 'function' || ((f as { G?: unknown }).G === undefined && isNative(f))) argError(R, 1, 'Lua function expected');
+    const co = new LuaCoroutine(f as LuaFunction);
+    return function wrapped(...args: LuaValue[]): Ret {
+      const where = R.where();
+      const [ok, vals] = resume(co, args);
+      if (!ok) {
+        const e = vals[0];
+        if (typeof e === 'string' || typeof e === 'number') throw new LuaError(where + e);
+        throw new LuaError(e);
+      }
+      return vals.length === 1 ? vals[0] : vals;
+    };
+  });
+  G.set('coroutine', C);
+  void EMPTY;
+  void typeName;
+}
+
+/** natives are registered library/host functions; Lua functions are compiled closures */
+const natives = new WeakSet<object>();
+export function markNative(f: LuaFunction): void {
+  natives.add(f);
+}
+function isNative(f: LuaValue): boolean {
+  return typeof f === 'function' && natives.has(f);
+}
