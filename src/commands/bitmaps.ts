@@ -35,43 +35,61 @@ function bytesOf(v: StringValue): Buffer {
   return typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
 }
 
-/** Set bits in buf[from, to) counted 32 bits at a time. */
-function popcountWords(buf: Buffer, from: number, to: number): number {
+/** Set bits in the words w[from, to). */
+function popcountWords(w: Int32Array, from: number, to: number): number {
   let n = 0;
-  let i = from;
-  // Byte-wise until the address is 4-aligned.
-  while (i < to && ((buf.byteOffset + i) & 3) !== 0) n += POP8[buf[i++]];
-  const words = (to - i) >> 2;
-  if (words > 0) {
-    const w = new Int32Array(buf.buffer, buf.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      let x = w[k];
-      x = x - ((x >>> 1) & 0x55555555);
-      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-      x = (x + (x >>> 4)) & 0x0f0f0f0f;
-      n += Math.imul(x, 0x01010101) >>> 24;
-    }
-    i += words << 2;
+  let k = from;
+  // Four words at a time: 2-bit sums, 4-bit sums of two words, then byte sums of all four.
+  for (const quads = to - ((to - from) & 3); k < quads; k += 4) {
+    let a = w[k];
+    let b = w[k + 1];
+    let x = w[k + 2];
+    let y = w[k + 3];
+    a = (a - ((a >>> 1) & 0x55555555)) | 0;
+    b = (b - ((b >>> 1) & 0x55555555)) | 0;
+    x = (x - ((x >>> 1) & 0x55555555)) | 0;
+    y = (y - ((y >>> 1) & 0x55555555)) | 0;
+    a = ((a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) + ((b >>> 2) & 0x33333333)) | 0;
+    x = ((x & 0x33333333) + ((x >>> 2) & 0x33333333) + (y & 0x33333333) + ((y >>> 2) & 0x33333333)) | 0;
+    a = ((a & 0x0f0f0f0f) + ((a >>> 4) & 0x0f0f0f0f) + (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f)) | 0;
+    n += Math.imul(a, 0x01010101) >>> 24;
   }
-  while (i < to) n += POP8[buf[i++]];
+  for (; k < to; k++) {
+    let x = w[k];
+    x = (x - ((x >>> 1) & 0x55555555)) | 0;
+    x = ((x & 0x33333333) + ((x >>> 2) & 0x33333333)) | 0;
+    x = ((x + (x >>> 4)) & 0x0f0f0f0f) | 0;
+    n += Math.imul(x, 0x01010101) >>> 24;
+  }
   return n;
 }
 
 /** Number of set bits in the bytes buf[from, to). */
 function popcount(buf: Buffer, from: number, to: number): number {
-  if (to - from < 64) {
-    let n = 0;
-    for (let i = from; i < to; i++) n += POP8[buf[i]];
-    return n;
-  }
   let n = 0;
   let i = from;
-  while (i < to) {
-    const e = Math.min(i + BLOCK, to);
-    // All-zero blocks (sparse bitmaps) are skipped by a native compare.
-    if (e - i < BLOCK || buf.compare(ZEROS, 0, BLOCK, i, e) !== 0) n += popcountWords(buf, i, e);
-    i = e;
+  if (to - from >= 64) {
+    // Bytes up to a 4-aligned address, then whole words.
+    while (((buf.byteOffset + i) & 3) !== 0) n += POP8[buf[i++]];
+    const words = (to - i) >> 2;
+    const w = new Int32Array(buf.buffer, buf.byteOffset + i, words);
+    const blockWords = BLOCK >> 2;
+    for (let k = 0; k < words; k += blockWords) {
+      const end = Math.min(k + blockWords, words);
+      const at = i + k * 4;
+      // All-zero and all-one blocks are recognized by a native compare.
+      if (end - k === blockWords) {
+        if (buf.compare(ZEROS, 0, BLOCK, at, at + BLOCK) === 0) continue;
+        if (buf.compare(ONES, 0, BLOCK, at, at + BLOCK) === 0) {
+          n += BLOCK * 8;
+          continue;
+        }
+      }
+      n += popcountWords(w, k, end);
+    }
+    i += words * 4;
   }
+  while (i < to) n += POP8[buf[i++]];
   return n;
 }
 
