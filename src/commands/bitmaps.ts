@@ -161,6 +161,19 @@ function approx(a: number | bigint): number {
   return typeof a === 'number' ? a : Number(a);
 }
 
+let bulkLimitText = '';
+let bulkLimit = 0;
+
+/** proto-max-bulk-len in bytes (parsed again only when its text changes). */
+function maxBulkLen(c: Client): number {
+  const text = c.server.config.get('proto-max-bulk-len');
+  if (text !== bulkLimitText) {
+    bulkLimit = c.server.config.num('proto-max-bulk-len');
+    bulkLimitText = text;
+  }
+  return bulkLimit;
+}
+
 /**
  * A bit offset (SETBIT/GETBIT/BITFIELD). With `bits` > 0 a "#N" offset means
  * N * bits. Limited to proto-max-bulk-len bytes. Null after replying.
@@ -175,7 +188,7 @@ function bitOffsetOrReply(c: Client, s: string, bits: number): number | null {
     // The product is computed in 64-bit two's complement, as Redis does.
     else off = Number(BigInt.asIntN(64, (parseInt64(digits) as bigint) * BigInt(bits)));
   }
-  if (off === null || off < 0 || Math.floor(off / 8) >= c.server.config.num('proto-max-bulk-len')) {
+  if (off === null || off < 0 || Math.floor(off / 8) >= maxBulkLen(c)) {
     c.w.error(E.BIT_OFFSET);
     return null;
   }
@@ -235,11 +248,18 @@ function openForWrite(c: Client, v: Value | undefined, need: number): Writable |
     c.w.error(E.STRING_TOO_LONG);
     return null;
   }
-  // A new key gets exactly the bytes it needs; existing ones grow greedily.
-  if (v === undefined) return { buf: zeroed(need), grew: true };
-  const cur = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
-  if (need <= cur.length) return { buf: cur, grew: false };
-  return { buf: growBuffer(cur, need), grew: true };
+  try {
+    // A new key gets exactly the bytes it needs; existing ones grow greedily.
+    if (v === undefined) return { buf: zeroed(need), grew: true };
+    const cur = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
+    if (need <= cur.length) return { buf: cur, grew: false };
+    return { buf: growBuffer(cur, need), grew: true };
+  } catch (e) {
+    // ArrayBuffer allocation failed: refuse the command rather than stop the server.
+    if (!(e instanceof RangeError)) throw e;
+    c.w.error(E.OOM);
+    return null;
+  }
 }
 
 /** Make the opened Buffer the key's value (when it is not already). */
@@ -520,9 +540,16 @@ function bitopCommand(c: Client, args: string[]): void {
     c.w.int(0);
     return;
   }
-  let res = zeroed(maxlen);
-  // The word loops below write through an Int32Array view of `res`.
-  if ((res.byteOffset & 3) !== 0) res = Buffer.alloc(maxlen);
+  let res: Buffer;
+  try {
+    res = zeroed(maxlen);
+    // The word loops below write through an Int32Array view of `res`.
+    if ((res.byteOffset & 3) !== 0) res = Buffer.alloc(maxlen);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    c.w.error(E.OOM);
+    return;
+  }
   if (op === OP_NOT) {
     const src = srcs[0];
     const rw = wordsOf(res);
