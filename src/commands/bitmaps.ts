@@ -739,7 +739,11 @@ function addExact(a: number | bigint, b: number | bigint): number | bigint {
   return BigInt(a) + BigInt(b);
 }
 
-/* BITFIELD key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...] */
+/**
+ * BITFIELD and BITFIELD_RO: every operation is parsed (and checked) before
+ * the key is looked up; a write creates or zero-extends the string up to the
+ * highest bit written.
+ */
 function bitfieldGeneric(c: Client, args: string[], readonlyCmd: boolean): void {
   const ops: FieldOp[] = [];
   let overflow = OW_WRAP;
@@ -848,12 +852,22 @@ function bitfieldGeneric(c: Client, args: string[], readonlyCmd: boolean): void 
   }
 }
 
+/* BITFIELD key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...] */
+function bitfieldCommand(c: Client, args: string[]): void {
+  bitfieldGeneric(c, args, false);
+}
+
+/* BITFIELD_RO key [GET encoding offset [GET encoding offset ...]] */
+function bitfieldRoCommand(c: Client, args: string[]): void {
+  bitfieldGeneric(c, args, true);
+}
+
 export const commands: CommandDef[] = [
   command('setbit', 4, 'write denyoom', [1, 1, 1], 'bitmap', setbitCommand, { since: '2.2.0' }),
   command('getbit', 3, 'readonly fast', [1, 1, 1], 'bitmap', getbitCommand, { since: '2.2.0' }),
   command('bitcount', -2, 'readonly', [1, 1, 1], 'bitmap', bitcountCommand, { since: '2.6.0' }),
   command('bitpos', -3, 'readonly', [1, 1, 1], 'bitmap', bitposCommand, { since: '2.8.7' }),
   command('bitop', -4, 'write denyoom', [2, -1, 1], 'bitmap', bitopCommand, { since: '2.6.0' }),
-  command('bitfield', -2, 'write denyoom', [1, 1, 1], 'bitmap', (c, a) => bitfieldGeneric(c, a, false), { since: '3.2.0' }),
-  command('bitfield_ro', -2, 'readonly fast', [1, 1, 1], 'bitmap', (c, a) => bitfieldGeneric(c, a, true), { since: '6.0.0' }),
+  command('bitfield', -2, 'write denyoom', [1, 1, 1], 'bitmap', bitfieldCommand, { since: '3.2.0' }),
+  command('bitfield_ro', -2, 'readonly fast', [1, 1, 1], 'bitmap', bitfieldRoCommand, { since: '6.0.0' }),
 ];
