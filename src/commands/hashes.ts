@@ -2,6 +2,11 @@
  * Hash commands: field access, counters, random fields, HSCAN, and the
  * per-field expiry of Redis 7.4 (HEXPIRE and friends, with lazy removal on
  * access and an active sweep from the server cron).
+ *
+ * Lazy field expiry follows Redis 7.4: a command that reads one field
+ * (HGET, HEXISTS, HINCRBY...) deletes that field when it is due; commands
+ * that walk the hash (HGETALL, HKEYS, HSCAN...) skip due fields without
+ * deleting them; HLEN still counts them; HRANDFIELD deletes them all first.
  */
 
 import type { Client } from '../server/client';
@@ -15,7 +20,8 @@ import { sampleUnique } from '../types/set';
 import type { Value } from '../types/value';
 import { scanGeneric } from './keyspace';
 import { parseCursor } from '../util/scan-cursors';
-import { formatDoubleHuman, parseDouble, parseInt64, parseInt64Num, INT64_MAX, INT64_MIN } from '../util/numbers';
+import { parseInt64, parseInt64Num, INT64_MAX, INT64_MIN } from '../util/numbers';
+import { addLongDouble, formatLongDoubleHuman, parseLongDoubleExact, type LongDouble } from '../util/longdouble';
 
 // ----------------------------------------------------------------------------
 // Errors
@@ -91,12 +97,45 @@ function expireDueFields(srv: Server, db: Database, key: string, h: HashObject, 
   return deleted;
 }
 
-/** Apply lazy field expiry to a hash just looked up. Returns it, or undefined when it vanished. */
-function liveHash(c: Client, key: string, h: HashObject): HashObject | undefined {
-  if (h.minTtl <= c.server.clock.now() && !c.server.expiryPaused()) {
-    if (expireDueFields(c.server, c.db, key, h)) return undefined;
+/** Delete every due field of `h` first (HRANDFIELD). Returns true when the key went away. */
+function expireAllDue(c: Client, key: string, h: HashObject): boolean {
+  if (h.minTtl > c.server.clock.now() || c.server.expiryPaused()) return false;
+  return expireDueFields(c.server, c.db, key, h);
+}
+
+/**
+ * The value of `field` for a command that accesses it (Redis's
+ * HFE_LAZY_EXPIRE): a due field is deleted (with `hexpired`, and the key
+ * with `del` when it was the last one) and reads as missing.
+ */
+function accessField(c: Client, key: string, h: HashObject, field: string): string | undefined {
+  const v = h.get(field);
+  if (v === undefined || h.minTtl === Infinity) return v;
+  const now = c.server.clock.now();
+  if (!h.isDue(field, now)) return v;
+  if (c.server.expiryPaused()) return undefined;
+  const srv = c.server;
+  const db = c.db;
+  h.delete(field);
+  srv.propagate(db.id, ['HDEL', key, field]);
+  hfeState(srv).expiredFields++;
+  srv.notify(NOTIFY.HASH, 'hexpired', key, db.id);
+  if (h.size() === 0) {
+    db.dict.delete(key);
+    db.expires.delete(key);
+    srv.notify(NOTIFY.GENERIC, 'del', key, db.id);
   }
-  return h;
+  srv.signalModifiedKey(db, key);
+  return undefined;
+}
+
+/** The field/value pairs of `h` that are not due, for commands that walk the hash. */
+function liveEntries(c: Client, h: HashObject): Iterable<[string, string]> {
+  const now = c.server.clock.now();
+  if (h.minTtl > now) return h.map;
+  const out: [string, string][] = [];
+  for (const e of h.map) if (!h.isDue(e[0], now)) out.push(e);
+  return out;
 }
 
 /**
@@ -110,7 +149,7 @@ function readHashOrReply(c: Client, key: string): HashObject | undefined | null 
     c.w.error(E.WRONGTYPE);
     return null;
   }
-  return v.minTtl === Infinity ? v : liveHash(c, key, v);
+  return v;
 }
 
 /** The hash at `key` for writing: undefined when missing, null after replying WRONGTYPE. */
@@ -121,7 +160,7 @@ function writeHashOrReply(c: Client, key: string): HashObject | undefined | null
     c.w.error(E.WRONGTYPE);
     return null;
   }
-  return v.minTtl === Infinity ? v : liveHash(c, key, v);
+  return v;
 }
 
 /** Create an empty hash at `key`. */
@@ -171,11 +210,12 @@ function hsetnxCommand(c: Client, args: string[]): void {
   const key = args[1];
   let h = writeHashOrReply(c, key);
   if (h === null) return;
-  if (h !== undefined && h.has(args[2])) {
+  if (h !== undefined && accessField(c, key, h, args[2]) !== undefined) {
     c.w.int(0);
     return;
   }
-  if (h === undefined) h = createHash(c, key);
+  // A missing key, or one whose last field just expired.
+  if (h === undefined || h.size() === 0) h = createHash(c, key);
   const lim = hashLimits(c.server);
   h.prepareWrite(args, 2, 3, lim);
   h.set(args[2], args[3], lim);
@@ -187,7 +227,7 @@ function hsetnxCommand(c: Client, args: string[]): void {
 function hgetCommand(c: Client, args: string[]): void {
   const h = readHashOrReply(c, args[1]);
   if (h === null) return;
-  const v = h === undefined ? undefined : h.get(args[2]);
+  const v = h === undefined ? undefined : accessField(c, args[1], h, args[2]);
   if (v === undefined) c.w.nullBulk();
   else c.w.bulk(v);
 }
@@ -198,7 +238,7 @@ function hmgetCommand(c: Client, args: string[]): void {
   if (h === null) return;
   c.w.arrayHeader(args.length - 2);
   for (let i = 2; i < args.length; i++) {
-    const v = h === undefined ? undefined : h.get(args[i]);
+    const v = h === undefined ? undefined : accessField(c, args[1], h, args[i]);
     if (v === undefined) c.w.nullBulk();
     else c.w.bulk(v);
   }
@@ -237,7 +277,7 @@ function hdelCommand(c: Client, args: string[]): void {
 // HLEN, HEXISTS, HSTRLEN, HKEYS, HVALS, HGETALL
 // ----------------------------------------------------------------------------
 
-/* HLEN key */
+/* HLEN key (counts due fields not yet deleted, as Redis 7.4 does) */
 function hlenCommand(c: Client, args: string[]): void {
   const h = readHashOrReply(c, args[1]);
   if (h === null) return;
@@ -248,14 +288,14 @@ function hlenCommand(c: Client, args: string[]): void {
 function hexistsCommand(c: Client, args: string[]): void {
   const h = readHashOrReply(c, args[1]);
   if (h === null) return;
-  c.w.int(h !== undefined && h.has(args[2]) ? 1 : 0);
+  c.w.int(h !== undefined && accessField(c, args[1], h, args[2]) !== undefined ? 1 : 0);
 }
 
 /* HSTRLEN key field */
 function hstrlenCommand(c: Client, args: string[]): void {
   const h = readHashOrReply(c, args[1]);
   if (h === null) return;
-  const v = h === undefined ? undefined : h.get(args[2]);
+  const v = h === undefined ? undefined : accessField(c, args[1], h, args[2]);
   c.w.int(v === undefined ? 0 : v.length);
 }
 
@@ -273,17 +313,18 @@ function hgetallGeneric(c: Client, args: string[], what: number): void {
     else w.arrayHeader(0);
     return;
   }
-  const m = h.map;
+  const entries = liveEntries(c, h);
+  const n = entries instanceof Map ? entries.size : (entries as [string, string][]).length;
   if (both) {
-    w.mapHeader(m.size);
-    for (const [f, v] of m) {
+    w.mapHeader(n);
+    for (const [f, v] of entries) {
       w.bulk(f);
       w.bulk(v);
     }
   } else {
-    w.arrayHeader(m.size);
-    if (what === KEYS) for (const f of m.keys()) w.bulk(f);
-    else for (const v of m.values()) w.bulk(v);
+    w.arrayHeader(n);
+    if (what === KEYS) for (const e of entries) w.bulk(e[0]);
+    else for (const e of entries) w.bulk(e[1]);
   }
 }
 
@@ -303,7 +344,7 @@ function hincrbyCommand(c: Client, args: string[]): void {
   let h = writeHashOrReply(c, key);
   if (h === null) return;
   let result: number | bigint = incN;
-  const cur = h === undefined ? undefined : h.get(field);
+  const cur = h === undefined ? undefined : accessField(c, key, h, field);
   if (cur !== undefined) {
     const oldN = parseInt64Num(cur);
     if (oldN === null) {
@@ -320,21 +361,34 @@ function hincrbyCommand(c: Client, args: string[]): void {
       result = big;
     }
   } else if (!Number.isSafeInteger(incN)) result = parseInt64(args[3]) as bigint;
-  if (h === undefined) h = createHash(c, key);
+  if (h === undefined || h.size() === 0) h = createHash(c, key);
   const s = String(result);
   h.set(field, s, hashLimits(c.server), true);
   keyChanged(c, c.db, key, NOTIFY.HASH, 'hincrby');
   c.w.int(result);
 }
 
-/* HINCRBYFLOAT key field increment */
+/** Literal infinities, which strtold accepts (overflowing numbers it rejects). */
+const INF_TEXT = /^[+-]?(inf|infinity)$/i;
+/** Longest number text Redis's string2ld parses. */
+const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
+
+/** A number text as strtold reads it: 'inf' for a literal infinity, null when invalid or overflowing. */
+function parseLongDoubleArg(s: string): LongDouble | 'inf' | null {
+  if (s.length === 0 || s.length >= MAX_LONG_DOUBLE_CHARS) return null;
+  if (INF_TEXT.test(s)) return 'inf';
+  const d = parseLongDoubleExact(s);
+  return d === 'inf' ? null : d;
+}
+
+/* HINCRBYFLOAT key field increment (80-bit long double arithmetic, as Redis) */
 function hincrbyfloatCommand(c: Client, args: string[]): void {
-  const inc = parseDouble(args[3]);
+  const inc = parseLongDoubleArg(args[3]);
   if (inc === null) {
     c.w.error(E.NOT_FLOAT);
     return;
   }
-  if (!Number.isFinite(inc)) {
+  if (inc === 'inf') {
     c.w.error(ERR_NAN_INCR);
     return;
   }
@@ -342,23 +396,23 @@ function hincrbyfloatCommand(c: Client, args: string[]): void {
   const field = args[2];
   let h = writeHashOrReply(c, key);
   if (h === null) return;
-  let value = 0;
-  const cur = h === undefined ? undefined : h.get(field);
+  let value: LongDouble | 'inf' = { mant: 0n, exp: 0 };
+  const cur = h === undefined ? undefined : accessField(c, key, h, field);
   if (cur !== undefined) {
-    const d = parseDouble(cur);
+    const d = parseLongDoubleArg(cur);
     if (d === null) {
       c.w.error(ERR_HASH_NOT_FLOAT);
       return;
     }
     value = d;
   }
-  value += inc;
-  if (!Number.isFinite(value)) {
+  const sum = value === 'inf' ? null : addLongDouble(value, inc);
+  if (sum === null) {
     c.w.error(E.INCR_NAN);
     return;
   }
-  if (h === undefined) h = createHash(c, key);
-  const s = formatDoubleHuman(value);
+  if (h === undefined || h.size() === 0) h = createHash(c, key);
+  const s = formatLongDoubleHuman(sum);
   h.set(field, s, hashLimits(c.server), true);
   keyChanged(c, c.db, key, NOTIFY.HASH, 'hincrbyfloat');
   // Replicated as HSET with the final value, so replicas never recompute floats.
@@ -398,7 +452,7 @@ function hrandfieldCommand(c: Client, args: string[]): void {
   }
   const h = readHashOrReply(c, args[1]);
   if (h === null) return;
-  if (h === undefined) {
+  if (h === undefined || expireAllDue(c, args[1], h)) {
     c.w.nullBulk();
     return;
   }
@@ -409,7 +463,7 @@ function hrandfieldWithCount(c: Client, key: string, l: bigint, withValues: bool
   const h = readHashOrReply(c, key);
   if (h === null) return;
   const w = c.w;
-  if (h === undefined || l === 0n) {
+  if (h === undefined || expireAllDue(c, key, h) || l === 0n) {
     w.arrayHeader(0);
     return;
   }
@@ -473,7 +527,7 @@ function hscanCommand(c: Client, args: string[]): void {
     () => m.keys(),
     (f, out) => {
       const v = m.get(f);
-      if (v === undefined) return false;
+      if (v === undefined || (h.minTtl !== Infinity && h.isDue(f, c.server.clock.now()))) return false;
       out.push(f);
       if (!noValues) out.push(v);
       return true;
@@ -760,7 +814,7 @@ function httlGeneric(c: Client, args: string[], unitMs: boolean, absolute: boole
     }
     const at = h.getTtl(f);
     if (at === undefined) w.int(-1);
-    else if (at < now) w.int(HFE_NO_FIELD);
+    else if (at <= now) w.int(HFE_NO_FIELD);
     else if (unitMs) w.int(at - base);
     else w.int(Math.floor((at + 999 - base) / 1000));
   }
@@ -776,9 +830,10 @@ function hpersistCommand(c: Client, args: string[]): void {
   const w = c.w;
   w.arrayHeader(n);
   let changed = false;
+  const now = c.server.clock.now();
   for (let i = 4; i < args.length; i++) {
     const f = args[i];
-    if (h === undefined || !h.has(f)) w.int(HFE_NO_FIELD);
+    if (h === undefined || !h.has(f) || h.isDue(f, now)) w.int(HFE_NO_FIELD);
     else if (h.persist(f)) {
       w.int(1);
       changed = true;

@@ -148,6 +148,13 @@ export class HashObject implements RObject {
     return this.ttl !== null && this.ttl.delete(field);
   }
 
+  /** Is `field` due (its expiry time reached) at `now`? */
+  isDue(field: string, now: number): boolean {
+    if (this.minTtl > now || this.ttl === null) return false;
+    const at = this.ttl.get(field);
+    return at !== undefined && at <= now;
+  }
+
   /** Could some field be due at `now`? */
   hasDue(now: number): boolean {
     return this.minTtl <= now;

@@ -98,13 +98,16 @@ describe('hashes', () => {
     assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'f', '1.23'), bulk('1.23'));
     assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'f', '0.77'), bulk('2'));
     assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'f', '-0.1'), bulk('1.9'));
-    assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'f', '5.0e3'), bulk('5001.9'));
+    assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'f', '5.0e3'), bulk('5001.89999999999999991')); // 80-bit long double, as Redis
     assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'sp', '1'), err('ERR hash value is not a float'));
     assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'f', 'abc'), err('ERR value is not a valid float'));
     assert.equal(await c.call('HINCRBYFLOAT', 'hnew', 'f', '+inf'), err('ERR value is NaN or Infinity'));
     assert.equal(await c.call('EXISTS', 'hnew'), int(0));
-    assert.equal(await c.call('HSET', 'hc', 'huge', '1e308'), int(1));
-    assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'huge', '1e308'), err('ERR increment would produce NaN or Infinity'));
+    assert.equal(await c.call('HSET', 'hc', 'huge', '1e4932'), int(1));
+    assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'huge', '1e4932'), err('ERR increment would produce NaN or Infinity'));
+    assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'x', '1e5000'), err('ERR value is not a valid float'));
+    assert.equal(await c.call('HSET', 'hc', 'over', '1e5000'), int(1));
+    assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'over', '1'), err('ERR hash value is not a float'));
     assert.equal(await c.call('HSET', 'hc', 'nul', '1\x002'), int(1));
     assert.equal(await c.call('HINCRBYFLOAT', 'hc', 'nul', '1'), err('ERR hash value is not a float'));
   });
@@ -346,28 +349,49 @@ describe('hash field expiry (Redis 7.4)', () => {
       srv.clock.advance(999);
       assert.equal(await c.call('HGET', 'fl', 'a'), bulk('1'));
       srv.clock.advance(1);
+      // Reading one field deletes that field only; HLEN still counts the other due one.
       assert.equal(await c.call('HGET', 'fl', 'a'), NIL);
-      assert.equal(await c.call('HLEN', 'fl'), int(1));
+      assert.equal(await c.call('HLEN', 'fl'), int(2));
+      // Walking the hash skips due fields without deleting them.
       assert.equal(await c.call('HGETALL', 'fl'), bulks('c', '3'));
+      assert.equal(await c.call('HKEYS', 'fl'), bulks('c'));
+      assert.equal(await c.call('HSCAN', 'fl', '0'), arr(bulk('0'), bulks('c', '3')));
+      assert.equal(await c.call('HTTL', 'fl', 'FIELDS', '1', 'b'), ints(-2));
+      assert.equal(await c.call('HEXISTS', 'fl', 'b'), int(0));
+      assert.equal(await c.call('HLEN', 'fl'), int(1));
       assert.equal(await c.call('HPEXPIRE', 'fl', '10', 'FIELDS', '1', 'c'), ints(1));
       srv.clock.advance(10);
-      assert.equal(await c.call('EXISTS', 'fl'), int(1)); // not a hash command: the hash is still there
-      assert.equal(await c.call('HLEN', 'fl'), int(0));
+      assert.equal(await c.call('EXISTS', 'fl'), int(1));
+      assert.equal(await c.call('HLEN', 'fl'), int(1));
+      assert.equal(await c.call('HSTRLEN', 'fl', 'c'), int(0));
       assert.equal(await c.call('EXISTS', 'fl'), int(0));
+      // HINCRBY on a due field starts from 0 (and keeps the TTL of nothing: a new field).
+      await c.call('HSET', 'fi', 'n', '10', 'm', '1');
+      await c.call('HPEXPIRE', 'fi', '5', 'FIELDS', '1', 'n');
+      srv.clock.advance(5);
+      assert.equal(await c.call('HINCRBY', 'fi', 'n', '1'), int(1));
+      assert.equal(await c.call('HTTL', 'fi', 'FIELDS', '1', 'n'), ints(-1));
+      // HRANDFIELD deletes every due field first.
+      await c.call('HSET', 'fr', 'a', '1', 'b', '2');
+      await c.call('HPEXPIRE', 'fr', '5', 'FIELDS', '2', 'a', 'b');
+      srv.clock.advance(5);
+      assert.equal(await c.call('HRANDFIELD', 'fr', '5'), '*0\r\n');
+      assert.equal(await c.call('EXISTS', 'fr'), int(0));
     } finally {
       srv.server.activeExpireEnabled = true;
       srv.server.notifyHooks.splice(srv.server.notifyHooks.indexOf(nh), 1);
       srv.server.propagateHooks.splice(srv.server.propagateHooks.indexOf(ph), 1);
       await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
     }
-    assert.deepEqual(events, ['hset:fl', 'hexpire:fl', 'hexpired:fl', 'hexpire:fl', 'hexpired:fl', 'del:fl']);
-    const now = srv.clock.now();
-    assert.deepEqual(props, [
+    assert.deepEqual(events.filter((e) => e.endsWith(':fl')), ['hset:fl', 'hexpire:fl', 'hexpired:fl', 'hexpired:fl', 'hexpire:fl', 'hexpired:fl', 'del:fl']);
+    assert.deepEqual(events.filter((e) => e.endsWith(':fr')), ['hset:fr', 'hexpire:fr', 'hexpired:fr', 'del:fr']);
+    const t = srv.clock.now() - 10;
+    assert.deepEqual(props.filter((p) => p[1] === 'fl'), [
       ['HSET', 'fl', 'a', '1', 'b', '2', 'c', '3'],
-      ['HPEXPIREAT', 'fl', String(now - 10), 'FIELDS', '2', 'a', 'b'],
+      ['HPEXPIREAT', 'fl', String(t - 10), 'FIELDS', '2', 'a', 'b'],
       ['HDEL', 'fl', 'a'],
       ['HDEL', 'fl', 'b'],
-      ['HPEXPIREAT', 'fl', String(now), 'FIELDS', '1', 'c'],
+      ['HPEXPIREAT', 'fl', String(t), 'FIELDS', '1', 'c'],
       ['HDEL', 'fl', 'c'],
     ]);
   });
@@ -445,6 +469,8 @@ describe('hashes against the real redis-server', () => {
         ['HMGET', 'h', 'a', 'x'], ['HSETNX', 'h', 'a', '0'], ['HDEL', 'h', 'd', 'x'], ['HLEN', 'h'], ['HSTRLEN', 'h', 'a'], ['HEXISTS', 'h', 'c'],
         ['HINCRBY', 'h', 'n', '-5'], ['HINCRBY', 'h', 'n', '9223372036854775807'], ['HINCRBY', 'h', 'n', '-9223372036854775808'], ['HINCRBY', 'h', 'a', 'x'],
         ['HINCRBYFLOAT', 'h', 'f', '2.5'], ['HINCRBYFLOAT', 'h', 'f', '-1e3'], ['HINCRBYFLOAT', 'h', 'f', 'nan'], ['HINCRBYFLOAT', 'h', 'a', 'inf'],
+        ['HINCRBYFLOAT', 'h', 'g', '0.1'], ['HINCRBYFLOAT', 'h', 'g', '0.2'], ['HINCRBYFLOAT', 'hbig', 'g', '1e308'], ['HINCRBYFLOAT', 'hbig', 'g', '1e308'],
+        ['HINCRBYFLOAT', 'h', 'g2', '3.0e3'], ['HINCRBYFLOAT', 'h', 'g2', '0.1'], ['HINCRBYFLOAT', 'h', 'g3', '5.0e-7'], ['HINCRBYFLOAT', 'h', 'g3', '1e5000'],
         ['HRANDFIELD', 'h', '0'], ['HRANDFIELD', 'h', '99'], ['HRANDFIELD', 'h', '99', 'withvalues'], ['HRANDFIELD', 'h', '1', 'x'], ['HRANDFIELD', 'nokey', '-3'],
         ['HRANDFIELD', 'h', '-9223372036854775808'], ['HRANDFIELD', 'h', '-9223372036854770000', 'withvalues'],
         ['HSCAN', 'h', '0'], ['HSCAN', 'h', '0', 'MATCH', '[ab]'], ['HSCAN', 'h', '18446744073709551616'], ['HSCAN', 'h', '0', 'COUNT', '-1'], ['HSCAN', 'nokey', '0', 'COUNT', '0'],
