@@ -29,8 +29,14 @@ function jsNum(n: number): string {
   return n < 0 ? '(' + s + ')' : s;
 }
 
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function propOk(k: string): boolean {
+  return IDENT.test(k) && k !== '__proto__';
+}
+
 interface FnCtx {
   needCs?: boolean;
+  inlineTemps?: boolean;
   node: FuncNode;
   ntemps: number;
   parent: FnCtx | null;
@@ -38,13 +44,14 @@ interface FnCtx {
 
 export class Compiler {
   private f!: FnCtx;
+  private recs: string[] = [];
 
   /** coroutine mode: every function is compiled as a generator (wrapped for plain calls) */
   constructor(private R: Runtime, private chunk: string, private coMode = false) {}
 
   compileMain(main: FuncNode): string {
     const body = this.func(main, null);
-    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg} = H;\nreturn ' + body + ';';
+    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec} = H;\n' + this.recs.join('') + 'return ' + body + ';';
   }
 
   private site(line: number, d1 = '', d2 = ''): number {
@@ -94,7 +101,7 @@ export class Compiler {
       for (let i = 1; i <= this.f.ntemps; i++) t.push('$' + i);
       temps = 'let ' + t.join(', ') + ';\n';
     }
-    const csPre = this.f.needCs ? 'const $cs = R.cs;\n' : '';
+    const csPre = (this.f.needCs ? 'const $cs = R.cs;\n' : '') + (this.f.inlineTemps ? 'let $x, $y, $z, $p, $q, $w;\n' : '');
     this.f = saved;
     const last = node.body[node.body.length - 1];
     const tail = last && last.k === 'return' ? '' : 'return E;\n';
@@ -243,6 +250,11 @@ export class Compiler {
       case 'index': {
         const s = this.site(t.line, this.desc(t.obj));
         if (pre) return 'seti(' + pre[0] + ', ' + pre[1] + ', ' + val + ', ' + s + ')';
+        if (t.key.k === 'str' && propOk(t.key.v)) {
+          this.f.inlineTemps = true;
+          const k = t.key.v;
+          return '($p = ' + this.expr(t.obj) + ', $w = ' + val + ', ($p instanceof LT && $p.mt === null && ($q = $p.strs) !== null && $q.' + k + ' !== undefined) ? ($q.' + k + ' = $w) : sets($p, ' + jsStr(k) + ', $w, ' + s + '))';
+        }
         if (t.key.k === 'str') return 'sets(' + this.expr(t.obj) + ', ' + jsStr(t.key.v) + ', ' + val + ', ' + s + ')';
         return 'seti(' + this.expr(t.obj) + ', ' + this.expr(t.key) + ', ' + val + ', ' + s + ')';
       }
@@ -368,6 +380,11 @@ export class Compiler {
         return 'gget(ENV, ' + jsStr(e.name) + ', ' + this.site(e.line ?? 0) + ')';
       case 'index': {
         const s = this.site(e.line, this.desc(e.obj));
+        if (e.key.k === 'str' && propOk(e.key.v)) {
+          this.f.inlineTemps = true;
+          const k = e.key.v;
+          return '(($x = ' + this.expr(e.obj) + ') instanceof LT && ($y = $x.strs) !== null && ($z = $y.' + k + ') !== undefined ? $z : idxs($x, ' + jsStr(k) + ', ' + s + '))';
+        }
         if (e.key.k === 'str') return 'idxs(' + this.expr(e.obj) + ', ' + jsStr(e.key.v) + ', ' + s + ')';
         return 'idx(' + this.expr(e.obj) + ', ' + this.expr(e.key) + ', ' + s + ')';
       }
@@ -481,6 +498,15 @@ export class Compiler {
     if (e.fields.length === 0) {
       if (items.length === 0) return 'new LT()';
       return 'mktab(' + arr + ', 0' + (multi ? ', ' + (items.length - 1) : '') + ')';
+    }
+    if (items.length === 0 && e.fields.length <= 64) {
+      const keys = e.fields.map(([k]) => (k.k === 'str' && propOk(k.v) ? k.v : null));
+      if (keys.every((k) => k !== null) && new Set(keys).size === keys.length) {
+        const name = 'Rec' + this.recs.length;
+        const params = keys.map((_, i) => 'a' + i);
+        this.recs.push('function ' + name + '(' + params.join(', ') + ') {' + keys.map((k, i) => ' this.' + k + ' = a' + i + ';').join('') + ' }\n' + name + '.prototype = SP;\n');
+        return 'rec(new ' + name + '(' + e.fields.map(([, v]) => this.expr(v)).join(', ') + '), ' + keys.length + ')';
+      }
     }
     const f: string[] = [];
     for (const [k, v] of e.fields) f.push(this.expr(k), this.expr(v));

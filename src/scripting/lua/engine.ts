@@ -2,7 +2,7 @@
 import { Compiler } from './compiler';
 import { parse } from './parser';
 import { EMPTY, Ret, Runtime, arithOp, mktab, mv, one } from './runtime';
-import { LuaError, LuaFunction, LuaTable, LuaValue, fbRound, numberToString } from './value';
+import { LuaError, LuaFunction, LuaTable, LuaValue, STR_PROTO, fbRound, numberToString } from './value';
 
 export type Helpers = ReturnType<typeof makeHelpers>;
 
@@ -29,12 +29,13 @@ class NextIter implements ForIter {
   b: LuaValue = undefined;
   r: LuaValue[] = EMPTY;
   private i = 0;
+  private phase = 0; // 0 array, 1 string keys, 2 other keys
+  private ks: string[] | null = null;
   private it: Iterator<[LuaValue, LuaValue]> | null = null;
-  private started = false;
   constructor(private t: LuaTable) {}
   step(): boolean {
     const t = this.t;
-    if (!this.started) {
+    if (this.phase === 0) {
       const arr = t.arr;
       while (this.i < arr.length) {
         const v = arr[this.i++];
@@ -44,7 +45,26 @@ class NextIter implements ForIter {
           return true;
         }
       }
-      this.started = true;
+      this.phase = 1;
+      this.i = 0;
+      const s = t.strs;
+      if (s !== null) this.ks = Object.keys(s);
+    }
+    if (this.phase === 1) {
+      const ks = this.ks;
+      const s = t.strs;
+      if (ks !== null && s !== null) {
+        while (this.i < ks.length) {
+          const k = ks[this.i++];
+          const v = s[k];
+          if (v !== undefined) {
+            this.a = k;
+            this.b = v;
+            return true;
+          }
+        }
+      }
+      this.phase = 2;
       const h = t.hash;
       if (h === null) return false;
       this.it = h.entries();
@@ -120,6 +140,10 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
     throw new LuaError('attempt to yield across metamethod/C-call boundary');
   };
   return {
+    SP: STR_PROTO,
+    rec(strs: Record<string, LuaValue>, n: number): LuaTable {
+      return LuaTable.fromRecord(strs, n);
+    },
     /** wrap a generator function as a plain Lua function; the generator is kept as .G */
     co(g: (...a: LuaValue[]) => Gen): LuaFunction {
       const f = function (this: unknown, ...args: LuaValue[]): Ret {

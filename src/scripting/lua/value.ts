@@ -73,25 +73,55 @@ function ceilLog2(x: number): number {
   return l;
 }
 
+type StrPart = Record<string, LuaValue>;
+interface NextState {
+  itKey: LuaValue;
+  it: Iterator<[LuaValue, LuaValue]> | null;
+  skeys: string[] | null;
+  spos: number;
+}
+/** fast-mode objects without Object.prototype in the chain (Object.create(null) is dictionary mode) */
+const StrObj = function (this: StrPart) {} as unknown as { new (): StrPart };
+/** prototype of string-key objects (also used by compiled record constructors) */
+export const STR_PROTO: object = Object.freeze(Object.create(null));
+StrObj.prototype = STR_PROTO;
+
 export class LuaTable {
   arr: LuaValue[];
+  /** string keys (null-prototype object; nil'ed keys stay as undefined until the next rehash) */
+  strs: StrPart | null = null;
+  /** all other keys (numbers outside the array part, booleans, tables, functions, ...) */
   hash: Map<LuaValue, LuaValue> | null = null;
   hcap = 0; // emulated number of hash nodes (0 or a power of two)
-  hused = 0; // emulated number of occupied nodes since last rehash
+  hused = 0; // emulated number of occupied nodes since last rehash (includes dead keys)
   mt: LuaTable | null = null;
-  // cached traversal state for next()
-  private itKey: LuaValue = undefined;
-  private it: Iterator<[LuaValue, LuaValue]> | null = null;
+  // cached traversal state for next() (allocated on first use)
+  private ni: NextState | null = null;
+  private st(): NextState {
+    let n = this.ni;
+    if (n === null) n = this.ni = { itKey: undefined, it: null, skeys: null, spos: 0 };
+    return n;
+  }
 
   constructor(arr?: LuaValue[], nhash = 0) {
     this.arr = arr ?? [];
-    if (nhash > 0) {
-      this.hcap = 1 << ceilLog2(nhash);
-      this.hash = new Map();
-    }
+    if (nhash > 0) this.hcap = 1 << ceilLog2(nhash);
+  }
+
+  /** table whose string part is a prebuilt object with n distinct keys (record constructors) */
+  static fromRecord(strs: Record<string, LuaValue>, n: number): LuaTable {
+    const t = new LuaTable();
+    t.strs = strs;
+    t.hcap = 1 << ceilLog2(n);
+    t.hused = n;
+    return t;
   }
 
   get(k: LuaValue): LuaValue {
+    if (typeof k === 'string') {
+      const s = this.strs;
+      return s === null ? undefined : s[k];
+    }
     if (typeof k === 'number') {
       const a = this.arr;
       if (k > 0 && k <= a.length && (k | 0) === k) return a[k - 1];
@@ -101,8 +131,8 @@ export class LuaTable {
   }
 
   getStr(k: string): LuaValue {
-    const h = this.hash;
-    return h === null ? undefined : h.get(k);
+    const s = this.strs;
+    return s === null ? undefined : s[k];
   }
 
   getInt(k: number): LuaValue {
@@ -112,8 +142,9 @@ export class LuaTable {
     return h === null ? undefined : h.get(k);
   }
 
-  /** Raw set. Throws LuaError-compatible string errors via the thrower for nil/NaN keys. */
+  /** Raw set. Throws LuaError for nil/NaN keys (without position: callers add it). */
   set(k: LuaValue, v: LuaValue): void {
+    if (typeof k === 'string') return this.setStr(k, v);
     if (typeof k === 'number') {
       const a = this.arr;
       if (k > 0 && k <= a.length && (k | 0) === k) {
@@ -131,9 +162,8 @@ export class LuaTable {
       return;
     }
     if (v === undefined) return;
-    if (h === null || this.hused >= this.hcap) {
+    if (this.hused >= this.hcap) {
       this.rehash(k);
-      // the key may now belong to the array part
       if (typeof k === 'number') {
         const a = this.arr;
         if (k > 0 && k <= a.length && (k | 0) === k) {
@@ -141,21 +171,32 @@ export class LuaTable {
           return;
         }
       }
-      h = this.hash;
-      if (h === null) h = this.hash = new Map();
     }
+    h = this.hash;
+    if (h === null) h = this.hash = new Map();
     this.hused++;
     h.set(k, v);
   }
 
   setStr(k: string, v: LuaValue): void {
-    const h = this.hash;
-    if (h !== null && h.has(k)) {
-      if (v === undefined) h.delete(k);
-      else h.set(k, v);
-      return;
-    }
-    this.set(k, v);
+    let s = this.strs;
+    if (s !== null) {
+      const old = s[k];
+      if (old !== undefined || v === undefined) {
+        if (old !== undefined) s[k] = v; // includes assigning nil: key stays (dead) until rehash
+        return;
+      }
+      if (k in s) {
+        // dead key being revived: reuses its node
+        s[k] = v;
+        return;
+      }
+    } else if (v === undefined) return;
+    if (this.hused >= this.hcap) this.rehash(k);
+    s = this.strs;
+    if (s === null) s = this.strs = new StrObj();
+    this.hused++;
+    s[k] = v;
   }
 
   setInt(k: number, v: LuaValue): void {
@@ -194,6 +235,20 @@ export class LuaTable {
         nasize += countInt(k, nums);
       }
     }
+    const s = this.strs;
+    if (s !== null) {
+      let dead = false;
+      for (const k in s) {
+        if (s[k] !== undefined) totaluse++;
+        else dead = true;
+      }
+      if (dead) {
+        const ns = new StrObj();
+        for (const k in s) if (s[k] !== undefined) ns[k] = s[k];
+        this.strs = ns;
+        if (this.ni !== null) this.ni.skeys = null;
+      }
+    }
     nasize += countInt(extra, nums);
     totaluse++;
     // computesizes
@@ -218,22 +273,27 @@ export class LuaTable {
     const a = this.arr;
     const old = a.length;
     let h = this.hash;
-    if (h === null) h = this.hash = new Map();
     if (nasize < old) {
+      if (h === null) h = this.hash = new Map();
       for (let i = nasize; i < old; i++) if (a[i] !== undefined) h.set(i + 1, a[i]);
       a.length = nasize;
     } else if (nasize > old) {
       for (let i = old; i < nasize; i++) a.push(undefined);
-      for (const [k, v] of h) {
-        if (typeof k === 'number' && k > old && k <= nasize && (k | 0) === k) {
-          a[k - 1] = v;
-          h.delete(k);
+      if (h !== null) {
+        for (const [k, v] of h) {
+          if (typeof k === 'number' && k > old && k <= nasize && (k | 0) === k) {
+            a[k - 1] = v;
+            h.delete(k);
+          }
         }
       }
     }
     this.hcap = nhsize > 0 ? 1 << ceilLog2(nhsize) : 0;
-    this.hused = h.size;
-    this.it = null;
+    let used = h === null ? 0 : h.size;
+    const s = this.strs;
+    if (s !== null) for (const k in s) if (s[k] !== undefined) used++;
+    this.hused = used;
+    if (this.ni !== null) this.ni.it = null;
   }
 
   /** Lua 5.1 luaH_getn. */
@@ -249,8 +309,8 @@ export class LuaTable {
       }
       return i;
     }
-    if (this.hash === null || this.hcap === 0) return j;
     const h = this.hash;
+    if (h === null || this.hcap === 0) return j;
     let i = j;
     j++;
     while (h.get(j) !== undefined) {
@@ -272,7 +332,7 @@ export class LuaTable {
 
   /**
    * Lua next(): returns the next key after `k` (undefined key = start), or undefined at the
-   * end; the value is stored in `nextValue`.
+   * end; the value is stored in `nextValue`. Order: array part, string keys, other keys.
    */
   nextValue: LuaValue = undefined;
   next(k: LuaValue): LuaValue {
@@ -280,6 +340,7 @@ export class LuaTable {
     let i = 0;
     if (k !== undefined) {
       if (typeof k === 'number' && k > 0 && k <= a.length && (k | 0) === k) i = k;
+      else if (typeof k === 'string') return this.nextStr(k);
       else return this.nextHash(k);
     }
     for (; i < a.length; i++) {
@@ -288,24 +349,63 @@ export class LuaTable {
         return i + 1;
       }
     }
+    return this.strsFrom(0);
+  }
+
+  /** iterate string keys from snapshot position p */
+  private strsFrom(p: number): LuaValue {
+    const s = this.strs;
+    if (s !== null) {
+      const n = this.st();
+      if (p === 0 || n.skeys === null) n.skeys = Object.keys(s);
+      const ks = n.skeys;
+      for (; p < ks.length; p++) {
+        const v = s[ks[p]];
+        if (v !== undefined) {
+          this.st().spos = p;
+          this.nextValue = v;
+          return ks[p];
+        }
+      }
+    }
+    return this.hashStart();
+  }
+
+  private nextStr(k: string): LuaValue {
+    const s = this.strs;
+    if (s === null || !(k in s)) throw new LuaError("invalid key to 'next'");
+    let ks = this.st().skeys;
+    let p = this.st().spos;
+    if (ks === null || ks[p] !== k) {
+      if (ks === null) ks = this.st().skeys = Object.keys(s);
+      p = ks.indexOf(k);
+      if (p < 0) {
+        ks = this.st().skeys = Object.keys(s);
+        p = ks.indexOf(k);
+      }
+    }
+    return this.strsFrom(p + 1);
+  }
+
+  private hashStart(): LuaValue {
     const h = this.hash;
     if (h === null) return undefined;
-    this.it = h.entries();
+    this.st().it = h.entries();
     return this.stepIt();
   }
 
   private stepIt(): LuaValue {
-    const it = this.it!;
+    const it = this.st().it!;
     for (;;) {
       const r = it.next();
       if (r.done) {
-        this.it = null;
-        this.itKey = undefined;
+        this.st().it = null;
+        this.st().itKey = undefined;
         return undefined;
       }
       const [key, val] = r.value;
       if (val === undefined) continue;
-      this.itKey = key;
+      this.st().itKey = key;
       this.nextValue = val;
       return key;
     }
@@ -313,7 +413,7 @@ export class LuaTable {
 
   private nextHash(k: LuaValue): LuaValue {
     const h = this.hash;
-    if (this.it !== null && this.itKey === k) return this.stepIt();
+    if (this.st().it !== null && this.st().itKey === k) return this.stepIt();
     if (h === null) throw new LuaError("invalid key to 'next'");
     const it = h.entries();
     for (;;) {
@@ -321,7 +421,7 @@ export class LuaTable {
       if (r.done) throw new LuaError("invalid key to 'next'");
       if (r.value[0] === k || (k !== k && r.value[0] !== r.value[0])) break;
     }
-    this.it = it;
+    this.st().it = it;
     return this.stepIt();
   }
 }
