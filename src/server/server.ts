@@ -112,7 +112,11 @@ export class Server implements KeyspaceHooks {
   /** Listeners for write propagation (AOF, replicas): db index and the command's effect. */
   readonly propagateHooks: ((dbid: number, args: string[]) => void)[] = [];
   /** Listeners for modified keys (client tracking). */
-  readonly keyModifiedHooks: ((db: Database, key: string) => void)[] = [];
+  readonly keyModifiedHooks: ((db: Database, key: string, cause: Client | null) => void)[] = [];
+  /** Run before each command is looked at (client tracking keeps its table bounded here). */
+  readonly beforeCommandHooks: ((c: Client) => void)[] = [];
+  /** Run after each executed command, nested ones included (client tracking records reads here). */
+  readonly afterCommandHooks: ((c: Client, cmd: CommandDef, args: string[]) => void)[] = [];
   /** Monitors (MONITOR clients). */
   readonly monitors = new Set<Client>();
   /** Features add INFO sections here: name → lines. */
@@ -205,8 +209,10 @@ export class Server implements KeyspaceHooks {
     });
     cfg.onChange('requirepass', () => undefined);
     this.slowlogThreshold = cfg.num('slowlog-log-slower-than');
+    this.batchTiming = this.slowlogThreshold < 0 || this.slowlogThreshold >= 1000;
     cfg.onChange('slowlog-log-slower-than', (v) => {
       this.slowlogThreshold = Number(v);
+      this.batchTiming = this.slowlogThreshold < 0 || this.slowlogThreshold >= 1000;
     });
     cfg.onChange('dir', (v) => {
       try {
@@ -241,7 +247,7 @@ export class Server implements KeyspaceHooks {
   }
 
   expiryPaused(): boolean {
-    return this.expiryPausedFlag || this.execDepth > 0 && this.pausedExpiryInExec;
+    return this.expiryPausedFlag || this.execDepth > 0 && this.pausedExpiryInExec || this.pauseUntil !== 0 && this.clock.now() < this.pauseUntil;
   }
 
   /** During EXEC and scripts, keys do not expire (time is frozen), as Redis 7 does. */
@@ -252,7 +258,7 @@ export class Server implements KeyspaceHooks {
     this.dirty++;
     this.propagate(db.id, ['DEL', key]);
     this.notify(NOTIFY.EXPIRED, 'expired', key, db.id);
-    this.signalModifiedKey(db, key);
+    this.signalModifiedKey(db, key, null);
   }
 
   // ---------------------------------------------------------------------------
@@ -386,16 +392,51 @@ export class Server implements KeyspaceHooks {
     if (c.closed) return;
     this.stats.netInputBytes += chunk.length;
     this.stats.totalReadsProcessed++;
+    const t0 = performance.now();
+    this.clock.beginBatch(t0);
     c.lastInteraction = this.clock.now();
-    if (c.blocked !== null || this.pausedFor(c)) {
+    if (c.blocked !== null || c.ext.paused === true) {
       // Keep the input for later; parse nothing while blocked.
       c.ext.pendingInput = c.ext.pendingInput ? Buffer.concat([c.ext.pendingInput as Buffer, chunk]) : chunk;
       const pend = (c.ext.pendingInput as Buffer).length;
+      this.clock.endBatch();
       if (pend > this.config.num('client-query-buffer-limit')) this.queryBufOverflow(c);
       return;
     }
-    const err = c.parser.feed(chunk, (args) => this.processCommand(c, args));
+    this.batchLen = 0;
+    this.inBatch = this.batchTiming;
+    let err: string | null;
+    try {
+      err = c.parser.feed(chunk, (args) => this.processCommand(c, args));
+    } finally {
+      this.inBatch = false;
+      this.clock.endBatch();
+      if (this.batchLen !== 0) this.endBatchTiming(c, performance.now() - t0);
+    }
     this.afterParse(c, err);
+  }
+
+  /**
+   * Command timing. Reading a clock costs ~150 ns on virtual machines, so
+   * with the default slowlog threshold a batch of pipelined commands is timed
+   * as a whole and its duration shared by its commands; with a threshold
+   * under 1 ms (tests, diagnosis) every command is timed on its own.
+   */
+  private batchTiming = true;
+  private inBatch = false;
+  private batchLen = 0;
+  private batchCmds: CommandDef[] = [];
+  private batchArgs: string[][] = [];
+
+  private endBatchTiming(c: Client, ms: number): void {
+    const n = this.batchLen;
+    const us = (ms * 1000) / n;
+    for (let i = 0; i < n; i++) this.batchCmds[i].usec += us;
+    if (this.slowlogThreshold >= 0 && us >= this.slowlogThreshold) {
+      for (let i = 0; i < n; i++) if (!this.batchCmds[i].flags.has('skip_slowlog')) this.slowlogPush(c, this.batchArgs[i], us);
+    }
+    for (let i = 0; i < n; i++) this.batchArgs[i] = EMPTY_ARGS;
+    this.batchLen = 0;
   }
 
   private afterParse(c: Client, err: string | null): void {
@@ -562,6 +603,7 @@ export class Server implements KeyspaceHooks {
    * processing its input (it blocked, or it is closing).
    */
   processCommand(c: Client, args: string[]): boolean {
+    if (this.beforeCommandHooks.length !== 0) for (const h of this.beforeCommandHooks) h(c);
     const name = args[0];
     let cmd = this.commands.get(name);
     if (cmd === undefined) cmd = this.commands.get(name.toLowerCase());
@@ -574,24 +616,24 @@ export class Server implements KeyspaceHooks {
         const sub = cmd.subcommands.get(args[1].toLowerCase());
         if (sub === undefined) {
           if (cmd.handler === noParentHandler) {
-            this.rejectCommand(c, E.UNKNOWN_SUBCMD(args[1], name));
+            this.rejectCommand(c, E.UNKNOWN_SUBCMD(args[1], name), cmd);
             return true;
           }
         } else cmd = sub;
       } else if (cmd.handler === noParentHandler) {
-        this.rejectCommand(c, E.WRONG_ARITY(name.toLowerCase()));
+        this.rejectCommand(c, E.WRONG_ARITY(name.toLowerCase()), cmd);
         return true;
       }
     }
     const arity = cmd.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) {
       cmd.rejectedCalls++;
-      this.rejectCommand(c, E.WRONG_ARITY(cmd.name));
+      this.rejectCommand(c, E.WRONG_ARITY(cmd.name), cmd);
       return true;
     }
     if (!c.authenticated && !cmd.flags.has('no_auth')) {
       cmd.rejectedCalls++;
-      this.rejectCommand(c, 'NOAUTH Authentication required.');
+      this.rejectCommand(c, 'NOAUTH Authentication required.', cmd);
       return true;
     }
     const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
@@ -599,7 +641,7 @@ export class Server implements KeyspaceHooks {
       const err = aclCheck(c, cmd, args);
       if (err !== null) {
         cmd.rejectedCalls++;
-        this.rejectCommand(c, err);
+        this.rejectCommand(c, err, cmd);
         return true;
       }
     }
@@ -609,33 +651,43 @@ export class Server implements KeyspaceHooks {
       const err = gate(c, cmd);
       if (err !== null) {
         cmd.rejectedCalls++;
-        this.rejectCommand(c, err);
+        this.rejectCommand(c, err, cmd);
         return true;
       }
     }
-    if (c.multi !== null && !MULTI_IMMEDIATE.has(cmd.parent?.name ?? cmd.name)) {
-      if (cmd.flags.has('no_multi')) {
-        this.rejectCommand(c, `ERR Command not allowed inside a transaction`);
+    const base = cmd.parent?.name ?? cmd.name;
+    const queuing = c.multi !== null && !MULTI_IMMEDIATE.has(base);
+    // Flags that decide OOM and pause: EXEC takes those of its queued commands, scripts their own.
+    const flags = this.effectiveFlags(c, cmd, args);
+    const oom = this.ext.oomCheck as ((c: Client, cmd: CommandDef) => boolean) | undefined;
+    if (oom !== undefined) {
+      // Queuing in MULTI may use unbounded memory: any queued command is refused when out of memory.
+      const mayRefuse = flags.has('denyoom') || (c.multi !== null && base !== 'exec' && base !== 'discard' && base !== 'quit' && base !== 'reset');
+      if (mayRefuse && oom(c, cmd)) {
+        cmd.rejectedCalls++;
+        this.rejectCommand(c, E.OOM, cmd);
         return true;
       }
-      c.multi.push({ cmd, args });
-      c.w.simple('QUEUED');
+    }
+    if (c.inPubSubContext && !PUBSUB_ALLOWED.has(base)) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, E.ONLY_PUBSUB(cmd.name), cmd);
       return true;
     }
-    if (c.inPubSubContext && !PUBSUB_ALLOWED.has(cmd.parent?.name ?? cmd.name)) {
-      this.rejectCommand(c, E.ONLY_PUBSUB(cmd.name));
+    if (c.multi !== null && cmd.flags.has('no_multi')) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, E.NO_MULTI, cmd);
       return true;
     }
-    if (this.pausedFor(c, cmd)) {
-      // Park this request until the pause ends.
+    if (this.pausedFor(c, flags)) {
+      // Hold this request (and the client's further input) until the pause ends.
       c.ext.pausedArgs = args;
       this.parkPaused(c);
       return false;
     }
-    const oom = this.ext.oomCheck as ((c: Client, cmd: CommandDef) => boolean) | undefined;
-    if (oom !== undefined && cmd.flags.has('denyoom') && oom(c, cmd)) {
-      cmd.rejectedCalls++;
-      this.rejectCommand(c, E.OOM);
+    if (queuing) {
+      (c.multi as { cmd: CommandDef; args: string[] }[]).push({ cmd, args });
+      c.w.simple('QUEUED');
       return true;
     }
     this.call(c, cmd, args);
@@ -645,9 +697,35 @@ export class Server implements KeyspaceHooks {
   }
 
   /** Reply with an error for a command that could not run (flags the transaction too). */
-  rejectCommand(c: Client, err: string): void {
-    if (c.multi !== null) c.multiError = true;
+  rejectCommand(c: Client, err: string, cmd?: CommandDef): void {
+    if (c.multi !== null) {
+      if (cmd !== undefined && cmd.name === 'exec') {
+        // A refused EXEC discards the transaction, telling why.
+        c.multi = null;
+        c.multiError = false;
+        this.unwatchAll(c);
+        c.w.error(E.EXECABORT_BECAUSE(err));
+        return;
+      }
+      c.multiError = true;
+    }
     c.w.error(err);
+  }
+
+  /** The flags deciding OOM refusal and pausing: EXEC has those of its queued commands; scripts may declare theirs. */
+  private effectiveFlags(c: Client, cmd: CommandDef, args: string[]): Set<string> {
+    if (cmd.name === 'exec' && c.multi !== null) {
+      let out: Set<string> | null = null;
+      for (const q of c.multi) {
+        const f = this.effectiveFlags(c, q.cmd, q.args);
+        for (const x of ['write', 'may_replicate', 'denyoom']) {
+          if (f.has(x)) (out ??= new Set(cmd.flags)).add(x);
+        }
+      }
+      return out ?? cmd.flags;
+    }
+    const dyn = this.ext.dynamicCommandFlags as ((c: Client, cmd: CommandDef, args: string[]) => Set<string> | null) | undefined;
+    return dyn?.(c, cmd, args) ?? cmd.flags;
   }
 
   /** Execute a command: stats, slowlog, monitor, propagation. */
@@ -659,7 +737,8 @@ export class Server implements KeyspaceHooks {
     c.propagateArgs = null;
     const top = this.pushDeferClient === null && !c.fake;
     if (top) this.pushDeferClient = c;
-    const t0 = performance.now();
+    const timed = !this.inBatch;
+    const t0 = timed ? performance.now() : 0;
     try {
       if (c.replyMode !== 'on') {
         this.callSilenced(c, cmd, args);
@@ -672,7 +751,13 @@ export class Server implements KeyspaceHooks {
         if (c.deferredPush !== null) this.flushDeferredPush(c);
       }
     }
-    const us = (performance.now() - t0) * 1000;
+    if (!timed) {
+      const i = this.batchLen++;
+      this.batchCmds[i] = cmd;
+      this.batchArgs[i] = args;
+    }
+    const us = timed ? (performance.now() - t0) * 1000 : 0;
+    if (this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h(c, cmd, args);
     // Monitors see a command after it ran (so EXEC follows the commands it executed).
     if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, args);
     this.currentClient = prevClient;
@@ -682,7 +767,7 @@ export class Server implements KeyspaceHooks {
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
     c.lastCmd = cmd.name;
-    if (us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
+    if (timed && us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
     if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
@@ -705,11 +790,14 @@ export class Server implements KeyspaceHooks {
     const t = this.clock.nowUs();
     const sec = Math.floor(t / 1e6);
     const usec = String(t % 1e6).padStart(6, '0');
-    const who = c.fake ? (c.ext.lua ? '[0 lua]' : '[0 unknown]') : `[${c.db.id} ${c.unix ? 'unix:' + c.addr.replace(/:0$/, '') : c.addr}]`;
-    const line = `${sec}.${usec} ${who} ${args.map(reprArg).join(' ')}`;
+    const who = c.fake ? (c.ext.lua ? `[${c.db.id} lua]` : '[0 unknown]') : `[${c.db.id} ${c.unix ? 'unix:' + c.addr.replace(/:0$/, '') : c.addr}]`;
+    const shown = redactArgs(args);
+    let line = `+${sec}.${usec} ${who}`;
+    for (const a of shown) line += ' ' + reprArg(a);
+    const msg = Buffer.from(line + '\r\n', 'latin1');
     for (const m of this.monitors) {
-      if (m === c) continue;
-      m.w.simple(line);
+      if (m.closed) continue;
+      m.w.raw(msg);
       m.flushSoon();
     }
   }
@@ -748,33 +836,43 @@ export class Server implements KeyspaceHooks {
   // Pausing (CLIENT PAUSE)
   // ---------------------------------------------------------------------------
 
-  pausedFor(c: Client, cmd?: CommandDef): boolean {
-    if (this.pauseUntil === 0 || c.fake) return false;
-    if (this.clock.now() >= this.pauseUntil && !this.clock.isManual) {
+  /** Is a CLIENT PAUSE in force? (Ends it when its time is up.) */
+  pauseActive(): boolean {
+    if (this.pauseUntil === 0) return false;
+    if (this.clock.now() >= this.pauseUntil) {
       this.unpause();
       return false;
     }
-    if (cmd === undefined) return false;
-    if (this.pauseAll) return !(cmd.parent?.name === 'client' && cmd.name === 'client|unpause');
-    // WRITE pause: block writes and may-replicate commands.
-    if (cmd.flags.has('write') || cmd.flags.has('may_replicate')) return !(cmd.name === 'client|unpause');
-    if (c.multi !== null) return false;
-    return false;
+    return true;
+  }
+
+  /**
+   * Must a command with `flags` from `c` wait for the end of the pause? ALL
+   * holds every command (CLIENT UNPAUSE included, as in Redis); WRITE holds
+   * writes and commands that may replicate (PUBLISH, EVAL, EXEC of writes).
+   * Replicas are never paused.
+   */
+  pausedFor(c: Client, flags: Set<string>): boolean {
+    if (this.pauseUntil === 0 || c.fake || c.ext.replica) return false;
+    if (!this.pauseActive()) return false;
+    if (this.pauseAll) return true;
+    return flags.has('write') || flags.has('may_replicate');
   }
 
   private pausedClients = new Set<Client>();
   private pauseTimer: NodeJS.Timeout | null = null;
 
+  /** Hold `c` (counted as blocked, as Redis counts postponed clients). */
   private parkPaused(c: Client): void {
     this.pausedClients.add(c);
     c.ext.paused = true;
+    this.blockedClients++;
   }
 
+  /** CLIENT PAUSE: the later end time and the more restrictive mode win. */
   pause(ms: number, all: boolean): void {
     const until = this.clock.now() + ms;
-    if (until > this.pauseUntil || !this.pauseAll && all) {
-      this.pauseUntil = Math.max(until, this.pauseUntil);
-    }
+    if (until > this.pauseUntil) this.pauseUntil = until;
     if (all) this.pauseAll = true;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pauseUntil - this.clock.now()));
@@ -789,6 +887,7 @@ export class Server implements KeyspaceHooks {
     this.pausedClients.clear();
     for (const c of list) {
       c.ext.paused = false;
+      this.blockedClients--;
       const args = c.ext.pausedArgs as string[] | undefined;
       c.ext.pausedArgs = undefined;
       if (args && !c.closed) {
@@ -808,6 +907,8 @@ export class Server implements KeyspaceHooks {
    * order they blocked.
    */
   blockClient(c: Client, db: Database, keys: string[], timeoutMs: number, kind: string, onReady: (key: string) => boolean, onTimeout: () => void): void {
+    // A key named twice (BLPOP k k 0) waits once: one queue entry per key.
+    if (keys.length > 1 && new Set(keys).size !== keys.length) keys = [...new Set(keys)];
     const st: BlockState = { db, keys, onReady, onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0, kind };
     c.blocked = st;
     this.blockedClients++;
@@ -821,14 +922,22 @@ export class Server implements KeyspaceHooks {
       }
       q.push(c);
     }
-    if (timeoutMs > 0) {
-      st.timer = setTimeout(() => {
-        if (c.blocked !== st) return;
-        this.unblockClient(c, false);
-        st.onTimeout();
-        this.resumeAfterUnblock(c);
-      }, timeoutMs);
-    }
+    if (timeoutMs > 0) this.armBlockTimer(c, st, timeoutMs);
+  }
+
+  /** Time out `st` after `ms`; timers longer than setTimeout's 2^31-1 ms limit are chained. */
+  private armBlockTimer(c: Client, st: BlockState, ms: number): void {
+    const MAX_TIMER = 0x7fffffff;
+    st.timer = setTimeout(() => {
+      if (c.blocked !== st) return;
+      if (ms > MAX_TIMER) {
+        this.armBlockTimer(c, st, ms - MAX_TIMER);
+        return;
+      }
+      this.unblockClient(c, false);
+      st.onTimeout();
+      this.resumeAfterUnblock(c);
+    }, Math.min(ms, MAX_TIMER));
   }
 
   /** Block without keys (WAIT, CLIENT PAUSE-like waits, module ops). */
@@ -901,12 +1010,17 @@ export class Server implements KeyspaceHooks {
           if (c.blocked === null || c.blocked.db !== db) continue;
           const st = c.blocked;
           const prev = this.currentClient;
+          const prevPush = this.pushDeferClient;
           this.currentClient = c;
+          // The served client's own pushes (e.g. invalidations of what it wrote) follow its reply.
+          this.pushDeferClient = c;
           let served = false;
           try {
             served = st.onReady(key);
           } finally {
             this.currentClient = prev;
+            this.pushDeferClient = prevPush;
+            if (c.deferredPush !== null && prevPush !== c) this.flushDeferredPush(c);
           }
           if (served) {
             this.unblockClient(c, false);
@@ -921,6 +1035,10 @@ export class Server implements KeyspaceHooks {
   // WATCH
   // ---------------------------------------------------------------------------
 
+  /**
+   * WATCH `key` of `db` for `c`. A key that is already logically expired (but
+   * not yet deleted) is remembered as such: its deletion is then no change.
+   */
   watchKey(c: Client, db: Database, key: string): void {
     for (const w of c.watched) if (w.db === db && w.key === key) return;
     let s = db.watchedKeys.get(key);
@@ -929,11 +1047,16 @@ export class Server implements KeyspaceHooks {
       db.watchedKeys.set(key, s);
     }
     s.add(c);
-    c.watched.push({ db, key });
-    // A key that is already logically expired counts as changed when it is deleted.
+    c.watched.push({ db, key, expired: keyIsStale(db, key, this.clock.now()) });
   }
 
+  /** Forget every watched key of `c` (and its dirty flag). */
   unwatchAll(c: Client): void {
+    this.unwatchKeys(c);
+    c.dirtyCas = false;
+  }
+
+  private unwatchKeys(c: Client): void {
     for (const { db, key } of c.watched) {
       const s = db.watchedKeys.get(key);
       if (!s) continue;
@@ -941,27 +1064,91 @@ export class Server implements KeyspaceHooks {
       if (s.size === 0) db.watchedKeys.delete(key);
     }
     c.watched = [];
-    c.dirtyCas = false;
   }
 
-  /** A key changed: invalidate WATCH and client-side caches. */
-  signalModifiedKey(db: Database, key: string): void {
+  /** A watched key changed under `c`: its transaction will fail, so its keys need no more watching. */
+  private touchWatcher(c: Client): void {
+    c.dirtyCas = true;
+    this.unwatchKeys(c);
+  }
+
+  /** At EXEC: did a watched key that was alive at WATCH time expire since (even if not yet deleted)? */
+  watchedKeyExpired(c: Client): boolean {
+    const now = this.clock.now();
+    for (const w of c.watched) if (!w.expired && keyIsStale(w.db, w.key, now)) return true;
+    return false;
+  }
+
+  /**
+   * A key changed: invalidate WATCH and client-side caches. `cause` is the
+   * client whose command changed it (default: the running command's client;
+   * null for expiry and eviction).
+   */
+  signalModifiedKey(db: Database, key: string, cause?: Client | null): void {
     if (db.watchedKeys.size !== 0) {
-      const s = db.watchedKeys.get(key);
-      if (s) for (const c of s) (c as Client).dirtyCas = true;
+      const s = db.watchedKeys.get(key) as Set<Client> | undefined;
+      if (s !== undefined) {
+        for (const c of [...s]) {
+          const w = c.watched.find((x) => x.db === db && x.key === key);
+          if (w !== undefined && w.expired) {
+            // Deleting a key that was already expired at WATCH time changes nothing.
+            if (!db.dict.has(key)) {
+              w.expired = false;
+              continue;
+            }
+          }
+          this.touchWatcher(c);
+        }
+      }
     }
-    for (const h of this.keyModifiedHooks) h(db, key);
+    const by = cause === undefined ? this.pushDeferClient : cause;
+    for (const h of this.keyModifiedHooks) h(db, key, by);
   }
 
-  /** Every key of a db changed (FLUSHDB, SWAPDB): invalidate all watchers of it. */
+  /** Every key of a db changed (FLUSHDB, FLUSHALL with -1). Call before the data is dropped. */
   signalFlushedDb(dbid: number): void {
     for (const db of this.dbs) {
       if (dbid !== -1 && db.id !== dbid) continue;
-      for (const [key, s] of db.watchedKeys) {
-        if (dbid === -1 || db.dict.has(key) || true) for (const c of s) (c as Client).dirtyCas = true;
-      }
+      this.touchWatchedKeysInDb(db, db, null);
     }
     for (const h of this.flushHooks) h(dbid);
+  }
+
+  /** SWAPDB: call after the contents of `a` and `b` were swapped. */
+  signalSwappedDb(a: Database, b: Database): void {
+    // The watchers stay with their db index: what a's watchers saw is now in b.
+    this.touchWatchedKeysInDb(a, b, a);
+    this.touchWatchedKeysInDb(b, a, b);
+  }
+
+  /**
+   * The keys watched in `db` lose the contents of `emptied` and, for SWAPDB,
+   * get those of `replaced`. Stale (expired) keys that stay stale or vanish
+   * are no change; a missing key replaced by a stale one is remembered as stale.
+   */
+  private touchWatchedKeysInDb(db: Database, emptied: Database, replaced: Database | null): void {
+    if (db.watchedKeys.size === 0) return;
+    const now = this.clock.now();
+    for (const [key, set] of [...db.watchedKeys]) {
+      const inEmptied = emptied.dict.has(key);
+      const inReplaced = replaced !== null && replaced.dict.has(key);
+      if (!inEmptied && !inReplaced) continue;
+      for (const c of [...(set as Set<Client>)]) {
+        const w = c.watched.find((x) => x.db === db && x.key === key);
+        if (w === undefined) continue;
+        if (w.expired) {
+          if (!inReplaced) {
+            w.expired = false;
+            continue;
+          }
+          if (keyIsStale(replaced as Database, key, now)) continue;
+        } else if (!inEmptied && replaced !== null && keyIsStale(replaced, key, now)) {
+          w.expired = true;
+          continue;
+        }
+        this.touchWatcher(c);
+      }
+    }
   }
 
   readonly flushHooks: ((dbid: number) => void)[] = [];
@@ -1063,7 +1250,8 @@ export class Server implements KeyspaceHooks {
 
   private cron(): void {
     this.cronLoops++;
-    if (this.activeExpireEnabled && !this.expiryPausedFlag) this.activeExpireCycle();
+    this.clock.resync();
+    if (this.activeExpireEnabled && !this.expiryPausedFlag && !this.pauseActive()) this.activeExpireCycle();
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
       const now = this.clock.now();
@@ -1204,6 +1392,8 @@ export class Server implements KeyspaceHooks {
   }
 }
 
+const EMPTY_ARGS: string[] = [];
+
 function fmtAddr(a: string | undefined): string {
   if (!a) return '?';
   if (a.startsWith('::ffff:')) return a.slice(7);
@@ -1214,6 +1404,32 @@ function randomHex(n: number): string {
   let s = '';
   while (s.length < n) s += Math.floor(Math.random() * 16).toString(16);
   return s;
+}
+
+/** Is `key` present in `db` but past its expiry time (logically expired, not yet deleted)? */
+function keyIsStale(db: Database, key: string, now: number): boolean {
+  const when = db.expires.get(key);
+  return when !== undefined && when <= now && db.dict.has(key);
+}
+
+/** Secrets never reach MONITOR: AUTH's arguments, HELLO's AUTH pair, MIGRATE's AUTH/AUTH2. */
+function redactArgs(args: string[]): string[] {
+  const name = args[0].toLowerCase();
+  const R = '(redacted)';
+  if (name === 'auth') return [args[0], ...args.slice(1).map(() => R)];
+  if (name === 'hello' || name === 'migrate') {
+    let out: string[] | null = null;
+    for (let i = 1; i < args.length; i++) {
+      const a = args[i].toLowerCase();
+      const n = a === 'auth' ? (name === 'hello' ? 2 : 1) : a === 'auth2' && name === 'migrate' ? 2 : 0;
+      if (n === 0) continue;
+      out ??= args.slice();
+      for (let j = 1; j <= n && i + j < args.length; j++) out[i + j] = R;
+      i += n;
+    }
+    return out ?? args;
+  }
+  return args;
 }
 
 /** Quote an argument for MONITOR as Redis's sdscatrepr does. */

@@ -5,14 +5,38 @@
 export class Clock {
   private offset = 0;
   private fixed: number | null = null;
+  /** Wall time of the current batch (ms), or -1 outside a batch. */
+  private batchNow = -1;
+  /** Date.now() - performance.now(), refreshed by resync(). */
+  private wallMinusMono = Date.now() - performance.now();
 
   constructor(manual = false) {
     if (manual) this.fixed = Date.now();
   }
 
-  /** Milliseconds since the epoch. */
+  /**
+   * Milliseconds since the epoch. Inside a batch (one socket read's worth of
+   * commands) the time is read once and cached, as Redis caches it per
+   * command: reading the system clock costs ~150 ns on virtual machines.
+   */
   now(): number {
-    return this.fixed !== null ? this.fixed : Date.now() + this.offset;
+    if (this.fixed !== null) return this.fixed;
+    if (this.batchNow >= 0) return this.batchNow;
+    return Date.now() + this.offset;
+  }
+
+  /** Start a batch at monotonic time `mono` (a performance.now() reading). */
+  beginBatch(mono: number): void {
+    this.batchNow = Math.floor(this.wallMinusMono + mono) + this.offset;
+  }
+
+  endBatch(): void {
+    this.batchNow = -1;
+  }
+
+  /** Re-align the monotonic-derived wall time with the system clock (called by the cron). */
+  resync(): void {
+    this.wallMinusMono = Date.now() - performance.now();
   }
 
   /** Microseconds since the epoch (for TIME and latency stats). */
