@@ -177,14 +177,17 @@ let portSeq = 0;
 export async function startOracle(extra: string[] = []): Promise<Oracle | null> {
   if (!haveRedisServer()) return null;
   const dir = mkdtempSync(join(tmpdir(), 'nodis-oracle-'));
-  const port = 30000 + ((process.pid * 7 + portSeq++ * 13) % 20000);
+  const port = await freePort();
+  portSeq++;
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--enable-debug-command', 'yes', ...extra], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {
       const c = await RawClient.connect(port);
-      const r = await c.call('PING');
+      // Make sure the server on this port is ours (its dir is our fresh temp dir).
+      const r = await c.call('CONFIG', 'GET', 'dir');
       c.close();
-      if (r === '+PONG\r\n') break;
+      if (r.includes(dir)) break;
+      await new Promise((res) => setTimeout(res, 50));
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -197,6 +200,19 @@ export async function startOracle(extra: string[] = []): Promise<Oracle | null> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A TCP port that was free a moment ago (bind to port 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const p = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => res(p));
+    });
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
