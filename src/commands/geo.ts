@@ -303,14 +303,14 @@ function memberPosition(zs: ZSet, member: string): [number, number] | null {
 function membersOfBox(zs: ZSet, h: GeoHash, shape: GeoShape, out: GeoPoint[], limit: number): void {
   const [min, max] = scoreRangeOf(h);
   const range: ScoreRange = { min, max, minex: false, maxex: true };
-  let x = zs.firstInScoreRange(range);
-  while (x !== null && x.score < max) {
-    const [lon, lat] = decodeScore(x.score);
+  const rr = zs.scoreRangeRanks(range);
+  if (rr === null) return;
+  zs.range(rr[0], rr[1] - rr[0] + 1, false, (member, score) => {
+    const [lon, lat] = decodeScore(score);
     const d = distanceIfInShape(shape, lon, lat);
-    if (d >= 0) out.push({ member: x.member, score: x.score, lon, lat, dist: d });
-    if (out.length > 0 && limit > 0 && out.length >= limit) break;
-    x = x.forward;
-  }
+    if (d >= 0) out.push({ member, score, lon, lat, dist: d });
+    return !(out.length > 0 && limit > 0 && out.length >= limit);
+  });
 }
 
 /** Every member inside the shape, in cell scan order. */

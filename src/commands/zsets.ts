@@ -16,7 +16,7 @@ import { formatDouble, formatG17, parseDouble, parseInt64, parseInt64Num } from 
 import type { Value } from '../types/value';
 import { SetObject } from '../types/set';
 import {
-  LEX_MINUS, LEX_PLUS, LEX_VALUE, ZSet, type LexRange, type ScoreRange, type ZNode, type ZsetLimits,
+  LEX_MINUS, LEX_PLUS, LEX_VALUE, ZSet, type LexRange, type ScoreRange, type ZsetLimits,
 } from '../types/zset';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
@@ -642,13 +642,7 @@ function rangeByRank(zs: ZSet, start0: number, end0: number, reverse: boolean, s
   if (end >= llen) end = llen - 1;
   const n = end - start + 1;
   sink.begin(n);
-  if (reverse) {
-    let x = zs.at(llen - 1 - start);
-    for (let i = 0; i < n && x !== null; i++, x = x.backward) sink.emit(x.member, x.score);
-  } else {
-    let x = zs.at(start);
-    for (let i = 0; i < n && x !== null; i++, x = x.forward) sink.emit(x.member, x.score);
-  }
+  zs.range(reverse ? llen - 1 - start : start, n, reverse, (m, s) => sink.emit(m, s));
   sink.end(n);
 }
 
@@ -660,34 +654,19 @@ function rangeByScoreOrLex(zs: ZSet, sr: ScoreRange | null, lr: LexRange | null,
     sink.end(0);
     return;
   }
-  let startNode: ZNode | null;
-  let endNode: ZNode | null;
-  if (sr !== null) {
-    startNode = reverse ? zs.lastInScoreRange(sr) : zs.firstInScoreRange(sr);
-    endNode = startNode === null ? null : reverse ? zs.firstInScoreRange(sr) : zs.lastInScoreRange(sr);
-  } else {
-    const r = lr as LexRange;
-    startNode = reverse ? zs.lastInLexRange(r) : zs.firstInLexRange(r);
-    endNode = startNode === null ? null : reverse ? zs.firstInLexRange(r) : zs.lastInLexRange(r);
-  }
-  if (startNode === null || endNode === null) {
+  const rr = sr !== null ? zs.scoreRangeRanks(sr) : zs.lexRangeRanks(lr as LexRange);
+  if (rr === null) {
     sink.begin(0);
     sink.end(0);
     return;
   }
-  const r0 = zs.rankOfNode(startNode);
-  const r1 = zs.rankOfNode(endNode);
-  let avail = (reverse ? r0 - r1 : r1 - r0) + 1 - offset;
+  const [first, last] = rr;
+  const start = reverse ? last - offset : first + offset;
+  let avail = reverse ? start - first + 1 : last - start + 1;
   if (avail < 0) avail = 0;
   const n = limit < 0 ? avail : Math.min(limit, avail);
   sink.begin(n);
-  if (n > 0) {
-    let x = zs.at(reverse ? r0 - offset : r0 + offset);
-    for (let i = 0; i < n && x !== null; i++) {
-      sink.emit(x.member, x.score);
-      x = reverse ? x.backward : x.forward;
-    }
-  }
+  if (n > 0) zs.range(start, n, reverse, (m, s) => sink.emit(m, s));
   sink.end(n);
 }
 
@@ -987,10 +966,10 @@ function popAndReply(c: Client, db: Database, key: string, zs: ZSet, max: boolea
   }
   const nested = mode === POP_NESTED || mode === POP_KEYED_NESTED;
   for (let i = 0; i < n; i++) {
-    const node = zs.pop(max) as ZNode;
+    const e = zs.pop(max) as [string, number];
     if (nested) w.arrayHeader(2);
-    w.bulk(node.member);
-    w.double(node.score);
+    w.bulk(e[0]);
+    w.double(e[1]);
   }
   const srv = c.server;
   srv.dirty += n;
@@ -1172,7 +1151,7 @@ function zrandmemberCommand(c: Client, args: string[]): void {
     c.w.nullBulk();
     return;
   }
-  c.w.bulk(zs.random().member);
+  c.w.bulk(zs.memberAt(zs.randomRank()) as string);
 }
 
 function zrandmemberWithCount(c: Client, key: string, l: number, withScores: boolean): void {
@@ -1189,8 +1168,8 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withScores: boo
   if (!uniq || count === 1) {
     replyScoredHeader(c, count, withScores);
     for (let i = 0; i < count; i++) {
-      const n = zs.random();
-      replyScored(c, n.member, n.score, withScores);
+      const e = zs.at(zs.randomRank()) as [string, number];
+      replyScored(c, e[0], e[1], withScores);
     }
     return;
   }
@@ -1220,8 +1199,8 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withScores: boo
     ranks = [...picked];
   }
   for (const r of ranks) {
-    const n = zs.at(r) as ZNode;
-    replyScored(c, n.member, n.score, withScores);
+    const e = zs.at(r) as [string, number];
+    replyScored(c, e[0], e[1], withScores);
   }
 }
 
@@ -1244,9 +1223,9 @@ function zscanCommand(c: Client, args: string[]): void {
   // skiplist's scores are printed as %.17Lg.
   const listpack = zs.listpack;
   scanGeneric(c, args, 2, dict, () => dict.keys(), (member, out) => {
-    const n = dict.get(member);
-    if (n === undefined) return false;
-    out.push(member, listpack ? formatDouble(n.score) : formatG17(n.score));
+    const s = dict.get(member);
+    if (s === undefined) return false;
+    out.push(member, listpack ? formatDouble(s) : formatG17(s));
     return true;
   }, false, listpack);
 }

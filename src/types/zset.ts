@@ -1,17 +1,21 @@
 /*
  * The sorted set type.
  *
- * A Map member → node gives O(1) score lookups; the nodes are also linked in
- * a skiplist ordered by (score, member) whose forward links carry spans (the
- * number of level-0 steps each link jumps), which makes rank queries,
- * rank-based access and range operations O(log n).
+ * A Map member → score gives O(1) score lookups. The order (by score, then
+ * member) lives in a list of sorted blocks of at most BLOCK_MAX elements
+ * (parallel arrays of scores and members, contiguous in memory), with a
+ * Fenwick tree over the block sizes: finding an element is a binary search
+ * over the blocks then inside one, its rank is a prefix sum, and the element
+ * at a rank is a Fenwick descent, all O(log n); inserting or removing moves
+ * at most BLOCK_MAX entries. Iteration walks the arrays. Far fewer pointer
+ * hops than a skiplist, which matters at millions of members.
  *
  * Redis keeps small sorted sets in a listpack. Here the structure is the same
- * at every size; the OBJECT ENCODING Redis would report is tracked beside it
- * with Redis 7.2's rules (listpack while the set holds at most
- * zset-max-listpack-entries members of at most zset-max-listpack-value
- * bytes, one-way conversion to skiplist on growth, and back only when a
- * result set is built from scratch).
+ * at every size (a small set is a single block); the OBJECT ENCODING Redis
+ * would report is tracked beside it with Redis 7.2's rules: listpack while
+ * the set holds at most zset-max-listpack-entries members of at most
+ * zset-max-listpack-value bytes, one-way conversion to skiplist on growth,
+ * and back only when a result set is built from scratch.
  *
  * Members are latin1 strings, so JS string comparison is byte order
  * (memcmp), as Redis compares members with equal scores.
@@ -48,35 +52,6 @@ export interface LexRange {
   maxex: boolean;
 }
 
-const MAX_LEVEL = 32;
-const P = 0.25;
-
-/** One element: its member, score and skiplist links. */
-export class ZNode {
-  member: string;
-  score: number;
-  backward: ZNode | null = null;
-  next: (ZNode | null)[];
-  span: number[];
-
-  constructor(level: number, score: number, member: string) {
-    this.member = member;
-    this.score = score;
-    this.next = new Array<ZNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
-
-  /** The following element in ascending order. */
-  get forward(): ZNode | null {
-    return this.next[0];
-  }
-}
-
-/** (s1, m1) < (s2, m2) in sorted set order. */
-function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
-  return s1 < s2 || (s1 === s2 && m1 < m2);
-}
-
 export function scoreGteMin(v: number, r: ScoreRange): boolean {
   return r.minex ? v > r.min : v >= r.min;
 }
@@ -110,23 +85,43 @@ export function lexRangeEmpty(r: LexRange): boolean {
   return cmp > 0 || (cmp === 0 && (r.minex || r.maxex));
 }
 
-// Scratch arrays for insert/delete paths (one command runs at a time).
-const UPDATE: ZNode[] = new Array<ZNode>(MAX_LEVEL);
-const RANK = new Float64Array(MAX_LEVEL);
+/** Block capacity; a full block splits in two halves. */
+const BLOCK_MAX = 256;
+/** A block this small is merged with its successor when they fit in one. */
+const BLOCK_MERGE = 64;
 
-function randomLevel(): number {
-  let level = 1;
-  while (level < MAX_LEVEL && Math.random() < P) level++;
-  return level;
+/** A run of consecutive elements in order. */
+class Block {
+  scores: number[];
+  members: string[];
+  constructor(scores: number[] = [], members: string[] = []) {
+    this.scores = scores;
+    this.members = members;
+  }
+}
+
+/** Index of the first element of `b` not less than (score, member). */
+function lowerBoundInBlock(b: Block, score: number, member: string): number {
+  const sc = b.scores;
+  const ms = b.members;
+  let lo = 0;
+  let hi = sc.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = sc[mid];
+    if (s < score || (s === score && ms[mid] < member)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
-  /** member → node. */
-  readonly dict = new Map<string, ZNode>();
-  private readonly header = new ZNode(MAX_LEVEL, 0, '');
-  private tail: ZNode | null = null;
-  private level = 1;
+  /** member → score. */
+  readonly dict = new Map<string, number>();
+  private blocks: Block[] = [new Block()];
+  /** Fenwick tree over block sizes (1-based). */
+  private fen: number[] = [0, 0];
   /** Reported encoding: true = listpack, false = skiplist. */
   listpack: boolean;
   /** Longest member added while in listpack encoding. */
@@ -171,15 +166,18 @@ export class ZSet implements RObject {
   clone(): ZSet {
     const z = new ZSet(this.listpack);
     z.maxMemberLen = this.maxMemberLen;
-    // Appending in order: every insert lands at the tail.
-    for (let x = this.header.next[0]; x !== null; x = x.next[0]) z.dict.set(x.member, z.insertNode(x.score, x.member));
+    z.blocks = this.blocks.map((b) => new Block(b.scores.slice(), b.members.slice()));
+    z.fen = this.fen.slice();
+    for (const [m, s] of this.dict) z.dict.set(m, s);
     return z;
   }
 
   /** Deterministic text of the contents (DEBUG DIGEST), in order. */
   digest(): string {
     let out = '';
-    for (let x = this.header.next[0]; x !== null; x = x.next[0]) out += x.member.length + ':' + x.member + '=' + String(x.score) + ',';
+    this.forEach((m, s) => {
+      out += m.length + ':' + m + '=' + String(s) + ',';
+    });
     return out;
   }
 
@@ -217,94 +215,177 @@ export class ZSet implements RObject {
   }
 
   // --------------------------------------------------------------------------
+  // Fenwick tree over block sizes
+  // --------------------------------------------------------------------------
+
+  private fenAdd(blockIdx: number, delta: number): void {
+    const f = this.fen;
+    for (let i = blockIdx + 1; i < f.length; i += i & -i) f[i] += delta;
+  }
+
+  /** Number of elements in blocks [0, blockIdx). */
+  private fenPrefix(blockIdx: number): number {
+    const f = this.fen;
+    let s = 0;
+    for (let i = blockIdx; i > 0; i -= i & -i) s += f[i];
+    return s;
+  }
+
+  /** Rebuild the tree after blocks were added or removed. */
+  private fenRebuild(): void {
+    const n = this.blocks.length;
+    const f = new Array<number>(n + 1).fill(0);
+    for (let i = 1; i <= n; i++) {
+      f[i] += this.blocks[i - 1].scores.length;
+      const j = i + (i & -i);
+      if (j <= n) f[j] += f[i];
+    }
+    this.fen = f;
+  }
+
+  /** [block index, offset] of the element at 0-based `rank` (which must be valid). */
+  private locate(rank: number): [number, number] {
+    const f = this.fen;
+    const n = f.length - 1;
+    let pos = 0;
+    let rem = rank;
+    let step = 1;
+    while (step * 2 <= n) step *= 2;
+    for (; step > 0; step >>= 1) {
+      const next = pos + step;
+      if (next <= n && f[next] <= rem) {
+        pos = next;
+        rem -= f[next];
+      }
+    }
+    return [pos, rem];
+  }
+
+  // --------------------------------------------------------------------------
   // Lookups
   // --------------------------------------------------------------------------
 
   score(member: string): number | undefined {
-    const n = this.dict.get(member);
-    return n === undefined ? undefined : n.score;
+    return this.dict.get(member);
   }
 
   has(member: string): boolean {
     return this.dict.has(member);
   }
 
-  /** First (lowest) element. */
-  first(): ZNode | null {
-    return this.header.next[0];
-  }
-
-  /** Last (highest) element. */
-  last(): ZNode | null {
-    return this.tail;
-  }
-
-  /** Elements in ascending order as [member, score] pairs. */
-  *entries(): IterableIterator<[string, number]> {
-    for (let x = this.header.next[0]; x !== null; x = x.next[0]) yield [x.member, x.score];
-  }
-
-  /** Members in ascending order. */
-  *members(): IterableIterator<string> {
-    for (let x = this.header.next[0]; x !== null; x = x.next[0]) yield x.member;
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, number]> {
-    return this.entries();
-  }
-
-  /** Visit elements in order (`reverse` = descending). Stop when `fn` returns false. */
-  forEach(fn: (member: string, score: number) => boolean | void, reverse = false): void {
-    if (reverse) {
-      for (let x = this.tail; x !== null; x = x.backward) if (fn(x.member, x.score) === false) return;
-    } else {
-      for (let x = this.header.next[0]; x !== null; x = x.next[0]) if (fn(x.member, x.score) === false) return;
+  /** Index of the block where (score, member) is or would be inserted. */
+  private blockFor(score: number, member: string): number {
+    const bl = this.blocks;
+    // The last block whose first element is <= (score, member).
+    let lo = 0;
+    let hi = bl.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      const b = bl[mid];
+      const s = b.scores[0];
+      if (s < score || (s === score && b.members[0] <= member)) lo = mid;
+      else hi = mid - 1;
     }
+    return lo;
+  }
+
+  /** Member at 0-based `rank` in ascending order, or undefined. */
+  memberAt(rank: number): string | undefined {
+    if (rank < 0 || rank >= this.dict.size) return undefined;
+    const [b, o] = this.locate(rank);
+    return this.blocks[b].members[o];
+  }
+
+  /** [member, score] at 0-based `rank` in ascending order, or null. */
+  at(rank: number): [string, number] | null {
+    if (rank < 0 || rank >= this.dict.size) return null;
+    const [b, o] = this.locate(rank);
+    const blk = this.blocks[b];
+    return [blk.members[o], blk.scores[o]];
+  }
+
+  /** Score at 0-based `rank` in ascending order, or undefined. */
+  scoreAt(rank: number): number | undefined {
+    if (rank < 0 || rank >= this.dict.size) return undefined;
+    const [b, o] = this.locate(rank);
+    return this.blocks[b].scores[o];
   }
 
   /** 0-based rank of `member` in ascending (or descending) order, -1 when absent. */
   rank(member: string, reverse = false): number {
-    const n = this.dict.get(member);
-    if (n === undefined) return -1;
-    const r = this.rankOf(n.score, n.member); // 1-based
-    return reverse ? this.dict.size - r : r - 1;
+    const s = this.dict.get(member);
+    if (s === undefined) return -1;
+    const b = this.blockFor(s, member);
+    const r = this.fenPrefix(b) + lowerBoundInBlock(this.blocks[b], s, member);
+    return reverse ? this.dict.size - 1 - r : r;
   }
 
-  /** 1-based rank of an element known to be present. */
-  private rankOf(score: number, member: string): number {
-    let x = this.header;
-    let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
-        rank += x.span[i];
-        x = f;
-        f = x.next[i];
+  /** A uniformly random 0-based rank (the set must not be empty). */
+  randomRank(): number {
+    return Math.floor(Math.random() * this.dict.size);
+  }
+
+  /** Visit elements in order (`reverse` = descending). Stop when `fn` returns false. */
+  forEach(fn: (member: string, score: number) => boolean | void, reverse = false): void {
+    const bl = this.blocks;
+    if (reverse) {
+      for (let i = bl.length - 1; i >= 0; i--) {
+        const { scores, members } = bl[i];
+        for (let j = scores.length - 1; j >= 0; j--) if (fn(members[j], scores[j]) === false) return;
       }
-      if (x !== this.header && x.member === member) return rank;
-    }
-    return 0;
-  }
-
-  /** The element at 0-based `rank` in ascending order, or null. */
-  at(rank: number): ZNode | null {
-    if (rank < 0 || rank >= this.dict.size) return null;
-    const target = rank + 1;
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      while (x.next[i] !== null && traversed + x.span[i] <= target) {
-        traversed += x.span[i];
-        x = x.next[i] as ZNode;
+    } else {
+      for (let i = 0; i < bl.length; i++) {
+        const { scores, members } = bl[i];
+        for (let j = 0; j < scores.length; j++) if (fn(members[j], scores[j]) === false) return;
       }
-      if (traversed === target) return x;
     }
-    return null;
   }
 
-  /** A uniformly random element (the set must not be empty). */
-  random(): ZNode {
-    return this.at(Math.floor(Math.random() * this.dict.size)) as ZNode;
+  /**
+   * Visit `count` elements from 0-based `rank`, ascending, or descending
+   * (towards lower ranks) when `reverse`. Stops early when `fn` returns false.
+   */
+  range(rank: number, count: number, reverse: boolean, fn: (member: string, score: number) => boolean | void): void {
+    if (count <= 0 || rank < 0 || rank >= this.dict.size) return;
+    let [b, o] = this.locate(rank);
+    const bl = this.blocks;
+    let left = count;
+    if (reverse) {
+      while (b >= 0) {
+        const { scores, members } = bl[b];
+        for (; o >= 0; o--) {
+          if (fn(members[o], scores[o]) === false || --left === 0) return;
+        }
+        b--;
+        if (b >= 0) o = bl[b].scores.length - 1;
+      }
+    } else {
+      while (b < bl.length) {
+        const { scores, members } = bl[b];
+        for (; o < scores.length; o++) {
+          if (fn(members[o], scores[o]) === false || --left === 0) return;
+        }
+        b++;
+        o = 0;
+      }
+    }
+  }
+
+  /** Elements in ascending order as [member, score] pairs. */
+  *entries(): IterableIterator<[string, number]> {
+    for (const b of this.blocks) {
+      const { scores, members } = b;
+      for (let j = 0; j < scores.length; j++) yield [members[j], scores[j]];
+    }
+  }
+
+  /** Members in ascending order. */
+  *members(): IterableIterator<string> {
+    for (const b of this.blocks) yield* b.members;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, number]> {
+    return this.entries();
   }
 
   // --------------------------------------------------------------------------
@@ -316,307 +397,221 @@ export class ZSet implements RObject {
    * score changed, 0 when nothing changed.
    */
   set(member: string, score: number): 0 | 1 | 2 {
-    const n = this.dict.get(member);
-    if (n === undefined) {
-      this.dict.set(member, this.insertNode(score, member));
+    const cur = this.dict.get(member);
+    if (cur === undefined) {
+      this.dict.set(member, score);
+      this.insertOrdered(score, member);
       if (this.listpack && member.length > this.maxMemberLen) this.maxMemberLen = member.length;
       return 1;
     }
-    if (n.score === score) return 0;
-    this.updateScore(n, score);
+    if (cur === score) return 0;
+    this.removeOrdered(cur, member);
+    this.dict.set(member, score);
+    this.insertOrdered(score, member);
     return 2;
   }
 
   /** Remove `member`; returns whether it was present. */
   remove(member: string): boolean {
-    const n = this.dict.get(member);
-    if (n === undefined) return false;
+    const s = this.dict.get(member);
+    if (s === undefined) return false;
     this.dict.delete(member);
-    this.deleteNode(n.score, member);
+    this.removeOrdered(s, member);
     return true;
   }
 
-  /** Remove and return the lowest (or highest) element. */
-  pop(max: boolean): ZNode | null {
-    const n = max ? this.tail : this.header.next[0];
-    if (n === null) return null;
-    this.remove(n.member);
-    return n;
+  /** Remove and return the lowest (or highest) element as [member, score]. */
+  pop(max: boolean): [string, number] | null {
+    const n = this.dict.size;
+    if (n === 0) return null;
+    const bl = this.blocks;
+    const bi = max ? bl.length - 1 : 0;
+    const b = bl[bi];
+    const o = max ? b.scores.length - 1 : 0;
+    const out: [string, number] = [b.members[o], b.scores[o]];
+    this.dict.delete(out[0]);
+    this.removeAt(bi, o);
+    return out;
   }
 
-  /** Insert a node for (score, member), which must be absent. */
-  private insertNode(score: number, member: string): ZNode {
-    const update = UPDATE;
-    const rank = RANK;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let f = x.next[i];
-      while (f !== null && lessThan(f.score, f.member, score, member)) {
-        rank[i] += x.span[i];
-        x = f;
-        f = x.next[i];
+  private insertOrdered(score: number, member: string): void {
+    const bi = this.blockFor(score, member);
+    const b = this.blocks[bi];
+    const pos = lowerBoundInBlock(b, score, member);
+    const sc = b.scores;
+    const ms = b.members;
+    let j = sc.length;
+    sc.push(score);
+    ms.push(member);
+    // Shift the tail right by one (cheaper than splice for short arrays).
+    for (; j > pos; j--) {
+      sc[j] = sc[j - 1];
+      ms[j] = ms[j - 1];
+    }
+    sc[pos] = score;
+    ms[pos] = member;
+    if (b.scores.length > BLOCK_MAX) {
+      const half = b.scores.length >>> 1;
+      const nb = new Block(b.scores.splice(half), b.members.splice(half));
+      this.blocks.splice(bi + 1, 0, nb);
+      this.fenRebuild();
+    } else this.fenAdd(bi, 1);
+  }
+
+  private removeOrdered(score: number, member: string): void {
+    const bi = this.blockFor(score, member);
+    const pos = lowerBoundInBlock(this.blocks[bi], score, member);
+    this.removeAt(bi, pos);
+  }
+
+  /** Remove the element at offset `o` of block `bi`, keeping blocks compact. */
+  private removeAt(bi: number, o: number): void {
+    const bl = this.blocks;
+    const b = bl[bi];
+    if (o === 0) {
+      b.scores.shift();
+      b.members.shift();
+    } else if (o === b.scores.length - 1) {
+      b.scores.pop();
+      b.members.pop();
+    } else {
+      const sc = b.scores;
+      const ms = b.members;
+      const last = sc.length - 1;
+      for (let j = o; j < last; j++) {
+        sc[j] = sc[j + 1];
+        ms[j] = ms[j + 1];
       }
-      update[i] = x;
+      sc.pop();
+      ms.pop();
     }
-    const level = randomLevel();
-    const size = this.dict.size; // the new node is not in dict yet
-    if (level > this.level) {
-      for (let i = this.level; i < level; i++) {
-        rank[i] = 0;
-        update[i] = this.header;
-        this.header.span[i] = size;
+    const len = b.scores.length;
+    if (len === 0 && bl.length > 1) {
+      bl.splice(bi, 1);
+      this.fenRebuild();
+    } else if (len < BLOCK_MERGE && bi + 1 < bl.length && len + bl[bi + 1].scores.length <= BLOCK_MAX) {
+      const nx = bl[bi + 1];
+      for (let j = 0; j < nx.scores.length; j++) {
+        b.scores.push(nx.scores[j]);
+        b.members.push(nx.members[j]);
       }
-      this.level = level;
-    }
-    const node = new ZNode(level, score, member);
-    for (let i = 0; i < level; i++) {
-      const u = update[i];
-      node.next[i] = u.next[i];
-      u.next[i] = node;
-      node.span[i] = u.span[i] - (rank[0] - rank[i]);
-      u.span[i] = rank[0] - rank[i] + 1;
-    }
-    for (let i = level; i < this.level; i++) update[i].span[i]++;
-    node.backward = update[0] === this.header ? null : update[0];
-    if (node.next[0] !== null) (node.next[0] as ZNode).backward = node;
-    else this.tail = node;
-    return node;
-  }
-
-  /** Unlink `node` given the update path. */
-  private unlink(node: ZNode, update: ZNode[]): void {
-    for (let i = 0; i < this.level; i++) {
-      const u = update[i];
-      if (u.next[i] === node) {
-        u.span[i] += node.span[i] - 1;
-        u.next[i] = node.next[i];
-      } else {
-        u.span[i] -= 1;
-      }
-    }
-    if (node.next[0] !== null) (node.next[0] as ZNode).backward = node.backward;
-    else this.tail = node.backward;
-    while (this.level > 1 && this.header.next[this.level - 1] === null) this.level--;
-  }
-
-  /** Delete the node (score, member) from the skiplist (not from dict). */
-  private deleteNode(score: number, member: string): void {
-    const update = UPDATE;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && lessThan(f.score, f.member, score, member)) {
-        x = f;
-        f = x.next[i];
-      }
-      update[i] = x;
-    }
-    const n = x.next[0];
-    if (n !== null && n.score === score && n.member === member) this.unlink(n, update);
-  }
-
-  /** Move node `n` to `score`, in place when its position does not change. */
-  private updateScore(n: ZNode, score: number): void {
-    const prev = n.backward;
-    const next = n.next[0];
-    if ((prev === null || lessThan(prev.score, prev.member, score, n.member)) && (next === null || lessThan(score, n.member, next.score, next.member))) {
-      n.score = score;
-      return;
-    }
-    this.deleteNode(n.score, n.member);
-    this.dict.set(n.member, this.insertNodeFor(n.member, score));
-  }
-
-  private insertNodeFor(member: string, score: number): ZNode {
-    // dict.size still counts the member while it is re-inserted: insertNode
-    // only uses it to size new levels' header spans, which must exclude it.
-    this.dict.delete(member);
-    const node = this.insertNode(score, member);
-    return node;
+      bl.splice(bi + 1, 1);
+      this.fenRebuild();
+    } else this.fenAdd(bi, -1);
   }
 
   // --------------------------------------------------------------------------
-  // Ranges
+  // Ranges (ranks are 0-based)
   // --------------------------------------------------------------------------
 
-  /** Does some element fall in the score range? */
-  private inScoreRange(r: ScoreRange): boolean {
-    if (scoreRangeEmpty(r)) return false;
-    const t = this.tail;
-    if (t === null || !scoreGteMin(t.score, r)) return false;
-    const h = this.header.next[0];
-    if (h === null || !scoreLteMax(h.score, r)) return false;
-    return true;
-  }
-
-  /** First element within the score range, or null. */
-  firstInScoreRange(r: ScoreRange): ZNode | null {
-    if (!this.inScoreRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !scoreGteMin(f.score, r)) {
-        x = f;
-        f = x.next[i];
-      }
+  /**
+   * The first rank whose element satisfies `pred` (which must be false then
+   * true along the order), or size() when none does.
+   */
+  private lowerBound(pred: (score: number, member: string) => boolean): number {
+    const bl = this.blocks;
+    // The first block whose last element satisfies pred.
+    let lo = 0;
+    let hi = bl.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const b = bl[mid];
+      const last = b.scores.length - 1;
+      if (last >= 0 && pred(b.scores[last], b.members[last])) hi = mid;
+      else lo = mid + 1;
     }
-    const n = x.next[0] as ZNode;
-    return scoreLteMax(n.score, r) ? n : null;
-  }
-
-  /** Last element within the score range, or null. */
-  lastInScoreRange(r: ScoreRange): ZNode | null {
-    if (!this.inScoreRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && scoreLteMax(f.score, r)) {
-        x = f;
-        f = x.next[i];
-      }
+    if (lo === bl.length) return this.dict.size;
+    const b = bl[lo];
+    let a = 0;
+    let z = b.scores.length;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if (pred(b.scores[mid], b.members[mid])) z = mid;
+      else a = mid + 1;
     }
-    return scoreGteMin(x.score, r) ? x : null;
+    return this.fenPrefix(lo) + a;
   }
 
-  private inLexRange(r: LexRange): boolean {
-    if (lexRangeEmpty(r)) return false;
-    const t = this.tail;
-    if (t === null || !lexGteMin(t.member, r)) return false;
-    const h = this.header.next[0];
-    if (h === null || !lexLteMax(h.member, r)) return false;
-    return true;
+  /** [first, last] ranks of the elements in the score range, or null when none. */
+  scoreRangeRanks(r: ScoreRange): [number, number] | null {
+    if (scoreRangeEmpty(r) || this.dict.size === 0) return null;
+    const first = this.lowerBound((s) => scoreGteMin(s, r));
+    const last = this.lowerBound((s) => !scoreLteMax(s, r)) - 1;
+    return first <= last ? [first, last] : null;
   }
 
-  /** First element within the lex range, or null (meaningful when all scores are equal). */
-  firstInLexRange(r: LexRange): ZNode | null {
-    if (!this.inLexRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !lexGteMin(f.member, r)) {
-        x = f;
-        f = x.next[i];
-      }
-    }
-    const n = x.next[0] as ZNode;
-    return lexLteMax(n.member, r) ? n : null;
-  }
-
-  /** Last element within the lex range, or null. */
-  lastInLexRange(r: LexRange): ZNode | null {
-    if (!this.inLexRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && lexLteMax(f.member, r)) {
-        x = f;
-        f = x.next[i];
-      }
-    }
-    return lexGteMin(x.member, r) ? x : null;
-  }
-
-  /** 0-based rank of an element node of this set. */
-  rankOfNode(n: ZNode): number {
-    return this.rankOf(n.score, n.member) - 1;
+  /** [first, last] ranks of the elements in the lex range, or null (meaningful when all scores are equal). */
+  lexRangeRanks(r: LexRange): [number, number] | null {
+    if (lexRangeEmpty(r) || this.dict.size === 0) return null;
+    const first = this.lowerBound((_s, m) => lexGteMin(m, r));
+    const last = this.lowerBound((_s, m) => !lexLteMax(m, r)) - 1;
+    return first <= last ? [first, last] : null;
   }
 
   /** Number of elements in the score range. */
   countInScoreRange(r: ScoreRange): number {
-    const f = this.firstInScoreRange(r);
-    if (f === null) return 0;
-    const l = this.lastInScoreRange(r) as ZNode;
-    return this.rankOf(l.score, l.member) - this.rankOf(f.score, f.member) + 1;
+    const rr = this.scoreRangeRanks(r);
+    return rr === null ? 0 : rr[1] - rr[0] + 1;
   }
 
   /** Number of elements in the lex range. */
   countInLexRange(r: LexRange): number {
-    const f = this.firstInLexRange(r);
-    if (f === null) return 0;
-    const l = this.lastInLexRange(r);
-    if (l === null) return 0;
-    const n = this.rankOf(l.score, l.member) - this.rankOf(f.score, f.member) + 1;
-    return n < 0 ? 0 : n;
+    const rr = this.lexRangeRanks(r);
+    return rr === null ? 0 : rr[1] - rr[0] + 1;
   }
 
-  /** Remove the elements in the score range; returns how many. `onDelete` sees each. */
-  removeRangeByScore(r: ScoreRange, onDelete?: (member: string, score: number) => void): number {
-    const update = UPDATE;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !scoreGteMin(f.score, r)) {
-        x = f;
-        f = x.next[i];
-      }
-      update[i] = x;
+  /** Remove the elements with ranks start..end (inclusive, valid); returns how many. */
+  removeRangeByRank(start: number, end: number): number {
+    let n = end - start + 1;
+    if (n <= 0) return 0;
+    const removed = n;
+    const [bi0, o0] = this.locate(start);
+    let bi = bi0;
+    let o = o0;
+    const bl = this.blocks;
+    // Cut the run out block by block; empty blocks are dropped afterwards.
+    while (n > 0 && bi < bl.length) {
+      const b = bl[bi];
+      const take = Math.min(n, b.scores.length - o);
+      const gone = b.members.splice(o, take);
+      b.scores.splice(o, take);
+      for (const m of gone) this.dict.delete(m);
+      n -= take;
+      bi++;
+      o = 0;
     }
-    let n = x.next[0];
-    let removed = 0;
-    while (n !== null && scoreLteMax(n.score, r)) {
-      const next = n.next[0];
-      this.unlink(n, update);
-      this.dict.delete(n.member);
-      if (onDelete) onDelete(n.member, n.score);
-      removed++;
-      n = next;
-    }
+    this.compact();
     return removed;
+  }
+
+  /** Remove the elements in the score range; returns how many. */
+  removeRangeByScore(r: ScoreRange): number {
+    const rr = this.scoreRangeRanks(r);
+    return rr === null ? 0 : this.removeRangeByRank(rr[0], rr[1]);
   }
 
   /** Remove the elements in the lex range; returns how many. */
-  removeRangeByLex(r: LexRange, onDelete?: (member: string, score: number) => void): number {
-    const update = UPDATE;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !lexGteMin(f.member, r)) {
-        x = f;
-        f = x.next[i];
-      }
-      update[i] = x;
-    }
-    let n = x.next[0];
-    let removed = 0;
-    while (n !== null && lexLteMax(n.member, r)) {
-      const next = n.next[0];
-      this.unlink(n, update);
-      this.dict.delete(n.member);
-      if (onDelete) onDelete(n.member, n.score);
-      removed++;
-      n = next;
-    }
-    return removed;
+  removeRangeByLex(r: LexRange): number {
+    const rr = this.lexRangeRanks(r);
+    return rr === null ? 0 : this.removeRangeByRank(rr[0], rr[1]);
   }
 
-  /** Remove the elements with 0-based ranks start..end (inclusive, valid); returns how many. */
-  removeRangeByRank(start: number, end: number, onDelete?: (member: string, score: number) => void): number {
-    const update = UPDATE;
-    const first = start + 1;
-    const last = end + 1;
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      while (x.next[i] !== null && traversed + x.span[i] < first) {
-        traversed += x.span[i];
-        x = x.next[i] as ZNode;
-      }
-      update[i] = x;
+  /** Drop empty blocks, merge small neighbours, rebuild the tree. */
+  private compact(): void {
+    const out: Block[] = [];
+    for (const b of this.blocks) {
+      if (b.scores.length === 0) continue;
+      const prev = out.length > 0 ? out[out.length - 1] : null;
+      if (prev !== null && (prev.scores.length < BLOCK_MERGE || b.scores.length < BLOCK_MERGE) && prev.scores.length + b.scores.length <= BLOCK_MAX) {
+        for (let j = 0; j < b.scores.length; j++) {
+          prev.scores.push(b.scores[j]);
+          prev.members.push(b.members[j]);
+        }
+      } else out.push(b);
     }
-    traversed++;
-    let n = x.next[0];
-    let removed = 0;
-    while (n !== null && traversed <= last) {
-      const next = n.next[0];
-      this.unlink(n, update);
-      this.dict.delete(n.member);
-      if (onDelete) onDelete(n.member, n.score);
-      removed++;
-      traversed++;
-      n = next;
-    }
-    return removed;
+    if (out.length === 0) out.push(new Block());
+    this.blocks = out;
+    this.fenRebuild();
   }
 }
 
