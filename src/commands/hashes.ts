@@ -546,20 +546,30 @@ function hscanCommand(c: Client, args: string[]): void {
 // Field expiry: HEXPIRE family, HTTL family, HPERSIST
 // ----------------------------------------------------------------------------
 
-/** Active field expiry state of one server. */
+/** A database's key dictionary (swapped by SWAPDB, replaced by FLUSHDB and loads). */
+type Dict = Map<string, Value>;
+
+/**
+ * Active field expiry state of one server. Tracking is keyed by the key
+ * dictionary rather than the database, so it follows SWAPDB; a dictionary
+ * never seen before (after FLUSHDB, a reload...) is searched once for
+ * hashes with TTLs, a bounded slice per tick.
+ */
 interface HfeState {
-  /** Keys (per db) whose hash has, or recently had, fields with a TTL. */
-  keys: Map<Database, Set<string>>;
-  /** Where the sweep of each db stopped last tick. */
-  iters: Map<Database, Iterator<string>>;
-  /** Databases to search for hashes with TTLs after FLUSHDB/SWAPDB and the like. */
-  rescans: Map<Database, Iterator<[string, Value]>>;
+  /** Keys (per dictionary) whose hash has, or recently had, fields with a TTL. */
+  keys: WeakMap<Dict, Set<string>>;
+  /** Where the sweep of each dictionary stopped last tick. */
+  iters: WeakMap<Dict, Iterator<string>>;
+  /** Dictionaries already searched, or being searched. */
+  known: WeakSet<Dict>;
+  /** Searches under way. */
+  rescans: Map<Dict, Iterator<[string, Value]>>;
   expiredFields: number;
 }
 
 const hfeStates = new WeakMap<Server, HfeState>();
 
-/** Fields removed per cron tick at most, and keys looked at. */
+/** Fields removed per cron tick at most, keys looked at, and entries searched. */
 const CRON_FIELDS_PER_TICK = 1000;
 const CRON_KEYS_PER_TICK = 500;
 const CRON_RESCAN_PER_TICK = 2000;
@@ -568,7 +578,7 @@ const CRON_RESCAN_PER_TICK = 2000;
 function hfeState(srv: Server): HfeState {
   let st = hfeStates.get(srv);
   if (st !== undefined) return st;
-  const state: HfeState = { keys: new Map(), iters: new Map(), rescans: new Map(), expiredFields: 0 };
+  const state: HfeState = { keys: new WeakMap(), iters: new WeakMap(), known: new WeakSet(), rescans: new Map(), expiredFields: 0 };
   hfeStates.set(srv, state);
   st = state;
   // A hash with TTLs that lands under a new name (RENAME, MOVE, COPY, RESTORE...) is tracked again.
@@ -576,23 +586,15 @@ function hfeState(srv: Server): HfeState {
     const v = db.dict.get(key);
     if (v instanceof HashObject && v.volatileCount !== 0) trackKey(state, db, key);
   });
-  srv.flushHooks.push((dbid) => {
-    for (const db of srv.dbs) {
-      if (dbid !== -1 && db.id !== dbid) continue;
-      state.keys.delete(db);
-      state.iters.delete(db);
-      state.rescans.set(db, db.dict.entries());
-    }
-  });
   srv.cronHooks.push(() => activeExpireFields(srv, state));
   return st;
 }
 
 function trackKey(st: HfeState, db: Database, key: string): void {
-  let s = st.keys.get(db);
+  let s = st.keys.get(db.dict);
   if (s === undefined) {
     s = new Set();
-    st.keys.set(db, s);
+    st.keys.set(db.dict, s);
   }
   s.add(key);
 }
@@ -602,33 +604,65 @@ export function trackHashFieldExpiry(srv: Server, db: Database, key: string): vo
   trackKey(hfeState(srv), db, key);
 }
 
-/** Cron: remove due fields from tracked hashes, with bounded work per tick. */
-function activeExpireFields(srv: Server, st: HfeState): void {
-  if (!srv.activeExpireEnabled || srv.expiryPausedFlag) return;
-  for (const [db, it] of st.rescans) {
-    let n = 0;
-    let done = false;
-    while (n++ < CRON_RESCAN_PER_TICK) {
+/**
+ * Field expiry statistics for INFO (Redis 7.4's `expired_subkeys` in stats and
+ * `subexpiry` per db in keyspace): fields expired so far, and hashes of `db`
+ * that have fields with a TTL.
+ */
+export function hashFieldExpiryInfo(srv: Server, db?: Database): { expiredSubkeys: number; volatileHashes: number } {
+  const st = hfeStates.get(srv);
+  if (st === undefined) return { expiredSubkeys: 0, volatileHashes: 0 };
+  let n = 0;
+  for (const d of db === undefined ? srv.dbs : [db]) {
+    const keys = st.keys.get(d.dict);
+    if (keys === undefined) continue;
+    for (const k of keys) {
+      const v = d.dict.get(k);
+      if (v instanceof HashObject && v.volatileCount !== 0) n++;
+    }
+  }
+  return { expiredSubkeys: st.expiredFields, volatileHashes: n };
+}
+
+/** Search new dictionaries for hashes with TTLs, a bounded slice per tick. */
+function rescanDicts(srv: Server, st: HfeState): void {
+  for (const db of srv.dbs) {
+    const d = db.dict;
+    if (st.known.has(d)) continue;
+    st.known.add(d);
+    if (d.size !== 0) st.rescans.set(d, d.entries());
+  }
+  let budget = CRON_RESCAN_PER_TICK;
+  for (const [d, it] of st.rescans) {
+    const db = srv.dbs.find((x) => x.dict === d);
+    if (db === undefined) {
+      st.rescans.delete(d); // replaced meanwhile
+      continue;
+    }
+    for (;;) {
+      if (budget-- <= 0) return;
       const r = it.next();
       if (r.done) {
-        done = true;
+        st.rescans.delete(d);
         break;
       }
       const v = r.value[1];
       if (v instanceof HashObject && v.volatileCount !== 0) trackKey(st, db, r.value[0]);
     }
-    if (done) st.rescans.delete(db);
   }
+}
+
+/** Cron: remove due fields from tracked hashes, with bounded work per tick. */
+function activeExpireFields(srv: Server, st: HfeState): void {
+  if (!srv.activeExpireEnabled || srv.expiryPausedFlag) return;
+  rescanDicts(srv, st);
   const now = srv.clock.now();
   let fieldBudget = CRON_FIELDS_PER_TICK;
   let keyBudget = CRON_KEYS_PER_TICK;
-  for (const [db, keys] of st.keys) {
-    if (keys.size === 0) {
-      st.keys.delete(db);
-      st.iters.delete(db);
-      continue;
-    }
-    let it = st.iters.get(db);
+  for (const db of srv.dbs) {
+    const keys = st.keys.get(db.dict);
+    if (keys === undefined || keys.size === 0) continue;
+    let it = st.iters.get(db.dict);
     let wrapped = false;
     while (keyBudget > 0 && fieldBudget > 0) {
       if (it === undefined) {
@@ -655,8 +689,8 @@ function activeExpireFields(srv: Server, st: HfeState): void {
       if (expireDueFields(srv, db, key, v, fieldBudget, true)) keys.delete(key);
       fieldBudget -= before - v.size();
     }
-    if (it !== undefined) st.iters.set(db, it);
-    else st.iters.delete(db);
+    if (it !== undefined) st.iters.set(db.dict, it);
+    else st.iters.delete(db.dict);
     if (keyBudget <= 0 || fieldBudget <= 0) break;
   }
 }

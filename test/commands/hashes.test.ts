@@ -408,10 +408,16 @@ describe('hash field expiry (Redis 7.4)', () => {
       await c.call('HSET', 'fb', 'a', '1');
       assert.equal(await c.call('HEXPIRE', 'fa', '1', 'FIELDS', '1', 'a'), ints(1));
       assert.equal(await c.call('HEXPIRE', 'fb', '1', 'FIELDS', '1', 'a'), ints(1));
-      // Renamed hashes keep being swept.
+      // Renamed hashes keep being swept, and so do swapped databases.
       assert.equal(await c.call('RENAME', 'fb', 'fc'), OK);
+      await c.call('SELECT', '9');
+      await c.call('HSET', 'fs', 'a', '1');
+      assert.equal(await c.call('HEXPIRE', 'fs', '1', 'FIELDS', '1', 'a'), ints(1));
+      assert.equal(await c.call('SWAPDB', '9', '10'), OK);
+      await c.call('SELECT', '0');
       srv.clock.advance(1000);
-      for (let i = 0; i < 50 && srv.server.dbs[0].dict.has('fc'); i++) await sleep(20);
+      for (let i = 0; i < 50 && (srv.server.dbs[0].dict.has('fc') || srv.server.dbs[10].dict.has('fs')); i++) await sleep(20);
+      assert.equal(srv.server.dbs[10].dict.has('fs'), false);
     } finally {
       srv.server.notifyHooks.splice(srv.server.notifyHooks.indexOf(nh), 1);
       await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
