@@ -253,7 +253,7 @@ export class Compiler {
         if (t.key.k === 'str' && propOk(t.key.v)) {
           this.f.inlineTemps = true;
           const k = t.key.v;
-          return '($p = ' + this.expr(t.obj) + ', $w = ' + val + ', ($p instanceof LT && $p.mt === null && ($q = $p.strs) !== null && $q.' + k + ' !== undefined) ? ($q.' + k + ' = $w) : sets($p, ' + jsStr(k) + ', $w, ' + s + '))';
+          return '($p = ' + this.expr(t.obj) + ', $w = ' + val + ', ($w !== undefined && $p instanceof LT && $p.mt === null && ($q = $p.strs) !== null && $q.' + k + ' !== undefined) ? ($q.' + k + ' = $w) : sets($p, ' + jsStr(k) + ', $w, ' + s + '))';
         }
         if (t.key.k === 'str') return 'sets(' + this.expr(t.obj) + ', ' + jsStr(t.key.v) + ', ' + val + ', ' + s + ')';
         return 'seti(' + this.expr(t.obj) + ', ' + this.expr(t.key) + ', ' + val + ', ' + s + ')';

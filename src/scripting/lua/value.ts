@@ -94,6 +94,10 @@ export class LuaTable {
   hash: Map<LuaValue, LuaValue> | null = null;
   hcap = 0; // emulated number of hash nodes (0 or a power of two)
   hused = 0; // emulated number of occupied nodes since last rehash (includes dead keys)
+  nstr = 0; // keys present in `strs` (live or dead)
+  /** big tables keep string keys in `hash` (strs === null) instead of an object */
+  strMap = false;
+  ndead = 0; // dead keys in `strs` (assigned nil, awaiting the next rehash)
   mt: LuaTable | null = null;
   // cached traversal state for next() (allocated on first use)
   private ni: NextState | null = null;
@@ -114,13 +118,16 @@ export class LuaTable {
     t.strs = strs;
     t.hcap = 1 << ceilLog2(n);
     t.hused = n;
+    t.nstr = n;
     return t;
   }
 
   get(k: LuaValue): LuaValue {
     if (typeof k === 'string') {
       const s = this.strs;
-      return s === null ? undefined : s[k];
+      if (s !== null) return s[k];
+      const h = this.hash;
+      return h === null ? undefined : h.get(k);
     }
     if (typeof k === 'number') {
       const a = this.arr;
@@ -132,7 +139,9 @@ export class LuaTable {
 
   getStr(k: string): LuaValue {
     const s = this.strs;
-    return s === null ? undefined : s[k];
+    if (s !== null) return s[k];
+    const h = this.hash;
+    return h === null ? undefined : h.get(k);
   }
 
   getInt(k: number): LuaValue {
@@ -144,7 +153,7 @@ export class LuaTable {
 
   /** Raw set. Throws LuaError for nil/NaN keys (without position: callers add it). */
   set(k: LuaValue, v: LuaValue): void {
-    if (typeof k === 'string') return this.setStr(k, v);
+    if (typeof k === 'string' && !this.strMap) return this.setStr(k, v);
     if (typeof k === 'number') {
       const a = this.arr;
       if (k > 0 && k <= a.length && (k | 0) === k) {
@@ -179,23 +188,33 @@ export class LuaTable {
   }
 
   setStr(k: string, v: LuaValue): void {
+    if (this.strMap) return this.set(k, v);
     let s = this.strs;
     if (s !== null) {
       const old = s[k];
-      if (old !== undefined || v === undefined) {
-        if (old !== undefined) s[k] = v; // includes assigning nil: key stays (dead) until rehash
+      if (old !== undefined) {
+        // assigning nil keeps the key (dead) until the next rehash, so next() can continue
+        if (v === undefined) this.ndead++;
+        s[k] = v;
         return;
       }
-      if (k in s) {
+      if (v === undefined) return;
+      if (this.ndead > 0 && k in s) {
         // dead key being revived: reuses its node
+        this.ndead--;
         s[k] = v;
         return;
       }
     } else if (v === undefined) return;
     if (this.hused >= this.hcap) this.rehash(k);
+    if (this.nstr >= 128) {
+      this.toStrMap();
+      return this.set(k, v);
+    }
     s = this.strs;
     if (s === null) s = this.strs = new StrObj();
     this.hused++;
+    this.nstr++;
     s[k] = v;
   }
 
@@ -206,6 +225,27 @@ export class LuaTable {
       return;
     }
     this.set(k, v);
+  }
+
+  /** move string keys into the Map (large dictionaries are faster there) */
+  private toStrMap(): void {
+    const s = this.strs;
+    let h = this.hash;
+    if (h === null) h = this.hash = new Map();
+    if (s !== null) {
+      for (const k in s) {
+        const v = s[k];
+        if (v !== undefined) h.set(k, v);
+      }
+    }
+    this.strs = null;
+    this.nstr = 0;
+    this.ndead = 0;
+    this.strMap = true;
+    if (this.ni !== null) {
+      this.ni.skeys = null;
+      this.ni.it = null;
+    }
   }
 
   private rehash(extra: LuaValue): void {
@@ -237,17 +277,22 @@ export class LuaTable {
     }
     const s = this.strs;
     if (s !== null) {
-      let dead = false;
-      for (const k in s) {
-        if (s[k] !== undefined) totaluse++;
-        else dead = true;
-      }
-      if (dead) {
+      if (this.ndead > 0) {
         const ns = new StrObj();
-        for (const k in s) if (s[k] !== undefined) ns[k] = s[k];
+        let live = 0;
+        for (const k in s) {
+          const v = s[k];
+          if (v !== undefined) {
+            ns[k] = v;
+            live++;
+          }
+        }
         this.strs = ns;
+        this.nstr = live;
+        this.ndead = 0;
         if (this.ni !== null) this.ni.skeys = null;
       }
+      totaluse += this.nstr - this.ndead;
     }
     nasize += countInt(extra, nums);
     totaluse++;
@@ -289,10 +334,7 @@ export class LuaTable {
       }
     }
     this.hcap = nhsize > 0 ? 1 << ceilLog2(nhsize) : 0;
-    let used = h === null ? 0 : h.size;
-    const s = this.strs;
-    if (s !== null) for (const k in s) if (s[k] !== undefined) used++;
-    this.hused = used;
+    this.hused = (h === null ? 0 : h.size) + this.nstr - this.ndead;
     if (this.ni !== null) this.ni.it = null;
   }
 
@@ -372,6 +414,7 @@ export class LuaTable {
   }
 
   private nextStr(k: string): LuaValue {
+    if (this.strMap) return this.nextHash(k);
     const s = this.strs;
     if (s === null || !(k in s)) throw new LuaError("invalid key to 'next'");
     let ks = this.st().skeys;

@@ -189,6 +189,11 @@ P('local t = {a = 1, b = 2, c = 3} for k in pairs(t) do t[k] = nil end print(nex
 P('local t = {} for i = 1, 10 do t[i] = i end local s = 0 for k, v in pairs(t) do s = s + v t[k] = nil end print(s, next(t))');
 P('local t = {x = 1} print(next(t)) print(next(t, "x"))');
 P('print(next({}))');
+P('local t = {} for i = 1, 300 do t["k" .. i] = i end local c, s = 0, 0 for k, v in pairs(t) do c = c + 1 s = s + v t[k] = nil end print(c, s, next(t))');
+P('local t = {} for i = 1, 300 do t["k" .. i] = i end for i = 1, 300, 2 do t["k" .. i] = nil end local c = 0 for k in pairs(t) do c = c + 1 end print(c) local k, n = next(t), 0 while k do n = n + 1 t[k] = nil k = next(t, k) end print(n, next(t))');
+P('local t = {} for i = 1, 200 do t["k" .. i] = i t[i] = i end local c = 0 for k, v in pairs(t) do if type(k) == "string" then t[k] = nil end c = c + 1 end print(c, #t) for i = 1, 200 do t["k" .. i] = i end local n = 0 for k in pairs(t) do n = n + 1 end print(n)');
+P('local t = {a = 1, b = 2} t.a = nil t.c = 3 t.a = 4 local n = 0 for k, v in pairs(t) do n = n + v end print(n, t.a, t.b, t.c)');
+P('local t = {x = 1} local k = next(t) t.x = nil print(next(t, k)) t.y = 2 print(next(t))');
 P('print(pcall(next, {}, "nope"))');
 P('local t = {1, 2, 3} local c = 0 for i, v in ipairs(t) do c = c + v end print(c)');
 P('local t = {1, 2, nil, 4} local c = 0 for i, v in ipairs(t) do c = c + 1 end print(c)');
