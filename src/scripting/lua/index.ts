@@ -162,9 +162,9 @@ export class LuaEngine {
     return new LuaTable();
   }
   tableFromArray(a: LuaValue[]): LuaTable {
-    const t = new LuaTable();
-    for (let i = 0; i < a.length; i++) t.set(i + 1, a[i]);
-    return t;
+    let n = a.length;
+    while (n > 0 && a[n - 1] === undefined) n--;
+    return new LuaTable(a.slice(0, n));
   }
   tableFromObject(o: Record<string, LuaValue>): LuaTable {
     const t = new LuaTable();
