@@ -153,7 +153,8 @@ export function scanGeneric(
     const item = n.value;
     if (pattern !== null && !globMatch(pattern, item)) continue;
     if (type !== null) {
-      const v = c.db.dict.get(item);
+      // A lookup, as Redis does: it also removes the key if it has expired.
+      const v = c.db.lookup(item);
       if (v === undefined || typeOf(v) !== type) continue;
     }
     emit(item, out);
@@ -347,8 +348,7 @@ function swapdbCommand(c: Client, args: string[]): void {
     const da = c.server.dbs[a];
     const db = c.server.dbs[b];
     da.swapWith(db);
-    c.server.signalFlushedDb(a);
-    c.server.signalFlushedDb(b);
+    c.server.signalSwappedDb(da, db);
     // Clients blocked on either db may now be served.
     for (const d of [da, db]) {
       if (d.blockingKeys) for (const k of d.blockingKeys.keys()) if (d.dict.has(k)) c.server.signalKeyAsReady(d, k);
