@@ -41,6 +41,7 @@ export const E = {
   BUSYKEY: 'BUSYKEY Target key name already exists.',
   TIMEOUT_NEG: 'ERR timeout is negative',
   TIMEOUT_INVALID: 'ERR timeout is not a float or out of range',
+  TIMEOUT_RANGE: 'ERR timeout is out of range',
   NEG_LENGTH: 'ERR value is out of range, must be positive',
   LCS_STRINGS: 'ERR The specified keys must contain string values',
 };

@@ -474,8 +474,10 @@ function clientUnpauseCommand(c: Client): void {
 
 /* CLIENT UNBLOCK client-id [TIMEOUT|ERROR] */
 function clientUnblockCommand(c: Client, args: string[]): void {
-  const id = parseIntOrReply(c, args[2]);
-  if (id === null) return;
+  if (args.length > 4) {
+    c.w.error(`ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try CLIENT HELP.`);
+    return;
+  }
   let err = false;
   if (args.length === 4) {
     if (is(args[3], 'error')) err = true;
@@ -483,10 +485,9 @@ function clientUnblockCommand(c: Client, args: string[]): void {
       c.w.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
       return;
     }
-  } else if (args.length > 4) {
-    c.w.error(E.SYNTAX);
-    return;
   }
+  const id = parseIntOrReply(c, args[2]);
+  if (id === null) return;
   const target = c.server.clients.get(id);
   if (!target || target.blocked === null || target.blocked.kind === 'wait' && false) {
     c.w.int(0);

@@ -91,22 +91,28 @@ export function parseDoubleOrReply(c: Client, s: string, err: string = E.NOT_FLO
  * 0 = forever. Replies and returns null when invalid.
  */
 export function parseTimeoutOrReply(c: Client, s: string): number | null {
-  const d = parseDouble(s);
-  if (d === null || !Number.isFinite(d)) {
+  // strtold also reads hexadecimal ("0x1F"); parseDouble covers the rest.
+  let d = parseDouble(s);
+  if (d === null && /^[+-]?0[xX][0-9a-fA-F]+$/.test(s)) d = s[0] === '-' ? -Number(s.slice(1)) : Number(s.replace('+', ''));
+  if (d === null) {
     c.w.error(E.TIMEOUT_INVALID);
     return null;
   }
-  if (d < 0) {
+  // Seconds to ms, rounded up (to the µs first, to absorb binary noise such as 0.07 * 1000).
+  const ms = Math.ceil(Math.round(d * 1e6) / 1000);
+  if (!(ms <= 9223372036854775807)) {
+    c.w.error(E.TIMEOUT_RANGE);
+    return null;
+  }
+  if (ms < 0) {
     c.w.error(E.TIMEOUT_NEG);
     return null;
   }
-  const ms = Math.round(d * 1000 * 1000) / 1000;
-  if (ms > 0 && ms < 1) return 1;
-  if (ms > Number.MAX_SAFE_INTEGER / 2) {
-    c.w.error(E.TIMEOUT_INVALID);
+  if (ms > 0 && ms > 9223372036854775807 - c.server.clock.now()) {
+    c.w.error(E.TIMEOUT_RANGE);
     return null;
   }
-  return Math.floor(ms);
+  return ms === 0 ? 0 : ms;
 }
 
 /**
