@@ -118,6 +118,17 @@ export class RespParser {
       }
       if (this.multibulkLeft === 0) {
         if (buf[pos] === 42 /* '*' */) {
+          // Fast path: a whole small request is in the buffer.
+          const fast = this.authenticated ? tryWhole(buf, pos, end, this.limits.maxBulkLen) : null;
+          if (fast !== null) {
+            pos = fastEnd;
+            this.pos = pos;
+            if (!onCommand(fast)) {
+              this.pending = end - pos;
+              return null;
+            }
+            continue;
+          }
           const nl = buf.indexOf(LF, pos);
           if (nl < 0) {
             if (end - pos > PROTO_INLINE_MAX_SIZE) return 'Protocol error: too big mbulk count string';
@@ -225,6 +236,50 @@ export class RespParser {
     if (this.pending > this.limits.queryBufferLimit) return 'QUERYBUF';
     return null;
   }
+}
+
+/** End offset of the request parsed by the last successful tryWhole. */
+let fastEnd = 0;
+
+/**
+ * Parse one complete `*N\r\n($len\r\n<bytes>\r\n){N}` request at `pos` with
+ * small canonical lengths, entirely in local variables. Returns null when the
+ * request is incomplete or unusual (the general state machine then handles
+ * it, errors included).
+ */
+function tryWhole(buf: Buffer, pos: number, end: number, maxBulk: number): string[] | null {
+  let p = pos + 1;
+  let n = 0;
+  let c = buf[p];
+  if (c < 49 || c > 57) return null; // 1-9: no zero, sign or empty count here
+  while (c >= 48 && c <= 57) {
+    n = n * 10 + (c - 48);
+    c = buf[++p];
+    if (p - pos > 8) return null;
+  }
+  if (c !== CR || buf[p + 1] !== LF) return null;
+  p += 2;
+  const args = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    if (p >= end || buf[p] !== 36) return null;
+    let q = p + 1;
+    let len = 0;
+    c = buf[q];
+    if (c < 48 || c > 57) return null;
+    if (c === 48 && buf[q + 1] !== CR) return null;
+    while (c >= 48 && c <= 57) {
+      len = len * 10 + (c - 48);
+      c = buf[++q];
+      if (q - p > 11) return null;
+    }
+    if (c !== CR || q + 1 >= end || buf[q + 1] !== LF || len > maxBulk) return null;
+    const start = q + 2;
+    if (start + len + 2 > end) return null;
+    args[i] = buf.latin1Slice(start, start + len);
+    p = start + len + 2;
+  }
+  fastEnd = p;
+  return args;
 }
 
 /** Parse a decimal length in buf[start, end). Null if malformed (as string2ll). */
