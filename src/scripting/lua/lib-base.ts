@@ -1,7 +1,7 @@
 // Base library (lbaselib.c as Redis exposes it).
 import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './args';
 import { EMPTY, Ret, Runtime, mv, one } from './runtime';
-import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaValue, numberToString, str2number, typeName } from './value';
+import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaUserdata, LuaValue, numberToString, str2number, typeName } from './value';
 
 export interface BaseHost {
   R: Runtime;
@@ -244,6 +244,32 @@ export function openBase(G: LuaTable, host: BaseHost): void {
       if (e instanceof LuaInterrupt) throw e;
       return [undefined, R.toLuaError(e).value];
     }
+  });
+
+  reg(G, 'load', function load(f: LuaValue, name: LuaValue): Ret {
+    const n = arguments.length;
+    if (typeof f !== 'function') typeError(R, 1, 'function', f, n);
+    const cn = name === undefined ? '=(load)' : checkString(R, name, 2, n);
+    let src = '';
+    try {
+      for (;;) {
+        const piece = one(f());
+        if (piece === undefined || piece === '') break;
+        if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+        src += piece;
+      }
+      return host.load(src, cn);
+    } catch (e) {
+      if (e instanceof LuaInterrupt) throw e;
+      return [undefined, R.toLuaError(e).value];
+    }
+  });
+
+  reg(G, 'newproxy', function newproxy(m: LuaValue): Ret {
+    const u = new LuaUserdata('proxy');
+    if (m === true) u.mt = new LuaTable();
+    else if (m instanceof LuaUserdata) u.mt = m.mt;
+    return u;
   });
 
   reg(G, 'getfenv', function getfenv(): Ret {

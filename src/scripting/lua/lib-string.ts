@@ -746,6 +746,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     return [out, count];
   });
 
+  S.set('gfind', S.get('gmatch'));
   reg('dump', function dump(): Ret {
     R.error('unable to dump given function');
   });
