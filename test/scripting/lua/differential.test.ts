@@ -50,3 +50,43 @@ test('differential: whole corpus compiled in coroutine (generator) mode', { skip
     setForceCoroutineMode(false);
   }
 });
+
+// The uncaught form: `lua5.1 -` prints "lua5.1: stdin:LINE: msg" (plus a traceback) on stderr.
+// Compare that first line with our error for the same chunk name.
+const UNCAUGHT = [
+  'error("boom")',
+  'local t = nil\nprint(t.x)',
+  'x = = 1',
+  'local function f()\n  return 1 + nil\nend\nf()',
+  'for i = 1, 2 do\n  undefined_function()\nend',
+  'error("no position", 0)',
+  'local s = "a" .. {}',
+  'assert(false, "assert message")',
+  'string.rep()',
+  'return 1 <',
+  'if x then',
+  'local t = setmetatable({}, {__index = function(t, k) error("in index: " .. k, 2) end})\nprint(t.foo)',
+];
+
+test('differential: uncaught error form vs lua5.1 (stderr first line)', { skip: LUA51 ? false : 'lua5.1 not installed' }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { LuaEngine, LuaError } = await import('../../../src/scripting/lua');
+  const { rawToString } = await import('../../../src/scripting/lua/value');
+  let passed = 0;
+  const failures: string[] = [];
+  for (const src of UNCAUGHT) {
+    const r = spawnSync(LUA51!, ['-'], { input: src, encoding: 'latin1' });
+    const ref = (r.stderr.split('\n')[0] ?? '').replace(/^\S*lua5\.1: /, '');
+    let ours = '';
+    try {
+      new LuaEngine().run(src, '=stdin');
+    } catch (e) {
+      if (e instanceof LuaError) ours = typeof e.value === 'string' ? e.value : rawToString(e.value);
+      else throw e;
+    }
+    if (ours === ref) passed++;
+    else failures.push(`${JSON.stringify(src)}: expected ${JSON.stringify(ref)} got ${JSON.stringify(ours)}`);
+  }
+  console.log(`differential uncaught: ${passed}/${UNCAUGHT.length} cases passed`);
+  assert.deepEqual(failures, []);
+});
