@@ -47,11 +47,18 @@ export class Compiler {
   private recs: string[] = [];
 
   /** coroutine mode: every function is compiled as a generator (wrapped for plain calls) */
-  constructor(private R: Runtime, private chunk: string, private coMode = false) {}
+  constructor(private R: Runtime, private chunk: string, private coMode = false, private resumable = false) {
+    if (resumable) this.coMode = true;
+  }
+
+  /** interruption check on function entry and loop back-edges (a pause point in resumable mode) */
+  private tick(): string {
+    return this.resumable ? 'if (--C.n < 0 && R.tickP()) yield PAUSE;\n' : 'if (--C.n < 0) R.tick();\n';
+  }
 
   compileMain(main: FuncNode): string {
     const body = this.func(main, null);
-    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec} = H;\n' + this.recs.join('') + 'return ' + body + ';';
+    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec, PAUSE} = H;\n' + this.recs.join('') + 'return ' + body + ';';
   }
 
   private site(line: number, d1 = '', d2 = ''): number {
@@ -105,7 +112,7 @@ export class Compiler {
     this.f = saved;
     const last = node.body[node.body.length - 1];
     const tail = last && last.k === 'return' ? '' : 'return E;\n';
-    const fnText = '(' + params.join(', ') + ') {\n' + csPre + 'if (--C.n < 0) R.tick();\n' + temps + pre + body + tail + '}';
+    const fnText = '(' + params.join(', ') + ') {\n' + csPre + '' + this.tick() + '' + temps + pre + body + tail + '}';
     if (this.coMode) return 'co(function* ' + fnText + ')';
     return 'function ' + (name ?? '') + fnText;
   }
@@ -132,9 +139,9 @@ export class Compiler {
       case 'do':
         return '{\n' + this.block(s.body) + '}\n';
       case 'while':
-        return 'while (' + this.test(s.cond) + ') {\nif (--C.n < 0) R.tick();\n' + this.block(s.body) + '}\n';
+        return 'while (' + this.test(s.cond) + ') {\n' + this.tick() + '' + this.block(s.body) + '}\n';
       case 'repeat':
-        return 'do {\nif (--C.n < 0) R.tick();\n' + this.block(s.body) + 'if (' + this.test(s.cond) + ') break;\n} while (true);\n';
+        return 'do {\n' + this.tick() + '' + this.block(s.body) + 'if (' + this.test(s.cond) + ') break;\n} while (true);\n';
       case 'if': {
         let out = '';
         for (let i = 0; i < s.conds.length; i++) {
@@ -281,7 +288,7 @@ export class Compiler {
       cond = '(' + i + ' += ' + c + ', ' + c + ' > 0 ? ' + i + ' <= ' + b + ' : ' + i + ' >= ' + b + ')';
       out += 'for (let ' + i + ' = ' + a + ' - ' + c + '; ' + cond + '; ) {\n';
     }
-    out += 'if (--C.n < 0) R.tick();\nlet ' + this.v(s.v) + ' = ' + i + ';\n' + this.block(s.body) + '}\n}\n';
+    out += '' + this.tick() + 'let ' + this.v(s.v) + ' = ' + i + ';\n' + this.block(s.body) + '}\n}\n';
     return out;
   }
 
@@ -293,7 +300,7 @@ export class Compiler {
       init = e.k === 'vararg' ? 'va' : this.callExpr(e, 'multi');
     } else init = this.exprListArray(s.exprs);
     let out = '{\n' + it + ' = forIter(' + init + ', ' + this.site(s.line) + ');\n';
-    out += 'while (' + it + '.step()) {\nif (--C.n < 0) R.tick();\n';
+    out += 'while (' + it + '.step()) {\n' + this.tick() + '';
     const decl = s.vars.map((v, i) => this.v(v) + ' = ' + (i === 0 ? it + '.a' : i === 1 ? it + '.b' : it + '.r[' + i + ']'));
     out += 'let ' + decl.join(', ') + ';\n' + this.block(s.body) + '}\n}\n';
     return out;

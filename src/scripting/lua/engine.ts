@@ -1,7 +1,7 @@
 // Engine: owns a Runtime, compiles chunks, provides the hot helpers used by generated code.
 import { Compiler } from './compiler';
 import { parse } from './parser';
-import { EMPTY, Ret, Runtime, arithOp, mktab, mv, one } from './runtime';
+import { EMPTY, PAUSE, Ret, Runtime, arithOp, mktab, mv, one } from './runtime';
 import { LuaError, LuaFunction, LuaTable, LuaValue, STR_PROTO, fbRound, numberToString } from './value';
 
 export type Helpers = ReturnType<typeof makeHelpers>;
@@ -134,12 +134,15 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
   const ctl = R.ctl;
   /** run a generator-compiled function to completion from a plain (non-yieldable) call */
   const drive = (g: Gen): Ret => {
-    const r = g.next();
+    let r = g.next();
+    // time-slice pauses cannot leave a plain call: continue immediately
+    while (!r.done && r.value === PAUSE) r = g.next();
     if (r.done) return r.value;
     if (R.currentCo === null) throw new LuaError('attempt to yield across metamethod/C-call boundary');
     throw new LuaError('attempt to yield across metamethod/C-call boundary');
   };
   return {
+    PAUSE,
     SP: STR_PROTO,
     rec(strs: Record<string, LuaValue>, n: number): LuaTable {
       return LuaTable.fromRecord(strs, n);
@@ -318,7 +321,14 @@ export function setForceCoroutineMode(on: boolean): void {
 }
 
 /** Compile Lua source to a JS function (the chunk's main function). Throws LuaError on syntax errors. */
-export function compileChunk(R: Runtime, H: Helpers, src: string, chunkname: string, env: LuaTable): { fn: LuaFunction; js: string } {
+export function compileChunk(
+  R: Runtime,
+  H: Helpers,
+  src: string,
+  chunkname: string,
+  env: LuaTable,
+  resumable = false,
+): { fn: LuaFunction; js: string } {
   let ast;
   try {
     ast = parse(src, chunkname);
@@ -327,7 +337,7 @@ export function compileChunk(R: Runtime, H: Helpers, src: string, chunkname: str
     throw e;
   }
   // chunks that mention `coroutine` are compiled in generator mode so their functions can yield
-  const comp = new Compiler(R, chunkIdOf(chunkname), forceCoMode || /\bcoroutine\b/.test(src));
+  const comp = new Compiler(R, chunkIdOf(chunkname), forceCoMode || /\bcoroutine\b/.test(src), resumable);
   const js = comp.compileMain(ast);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('R', 'H', 'ENV', js) as (R: Runtime, H: Helpers, ENV: LuaTable) => LuaFunction;

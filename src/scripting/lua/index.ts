@@ -40,11 +40,58 @@ import { openString } from './lib-string';
 import { openMath, openTable, Rand48 } from './lib-table-math';
 import { openExtras } from './lib-extra';
 import { LuaCoroutine, markNative, openCoroutine } from './lib-coroutine';
-import { Ret, Runtime, mv } from './runtime';
+import { PAUSE, Ret, Runtime, mv } from './runtime';
 import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaUserdata, LuaValue, fromUtf8, rawToString, toUtf8, typeName } from './value';
 
 export { LuaError, LuaInterrupt, LuaTable, LuaUserdata, LuaCoroutine, fromUtf8, toUtf8, typeName };
 export type { LuaValue, LuaFunction };
+
+type Gen = Generator<LuaValue[], Ret, LuaValue[]>;
+
+/** A script run in slices: call step(ms) until it returns true, then read `results`. */
+export class ResumableCall {
+  results: LuaValue[] = [];
+  done = false;
+  pauses = 0;
+  private gen: Gen | null = null;
+  constructor(private R: Runtime, private fn: LuaFunction, private args: LuaValue[]) {}
+
+  /** Run for about `sliceMs` milliseconds. Returns true when finished. Throws LuaError/LuaInterrupt. */
+  step(sliceMs: number): boolean {
+    if (this.done) return true;
+    const R = this.R;
+    const saved = R.cs;
+    R.sliceEnd = performance.now() + sliceMs;
+    try {
+      R.cs = -1;
+      let r: IteratorResult<LuaValue[], Ret>;
+      if (this.gen === null) {
+        const g = (this.fn as LuaFunction & { G?: (...a: LuaValue[]) => Gen }).G;
+        if (g === undefined) {
+          this.results = mv(this.fn(...this.args));
+          this.done = true;
+          return true;
+        }
+        this.gen = g(...this.args);
+        r = this.gen.next();
+      } else r = this.gen.next([]);
+      if (r.done) {
+        this.results = mv(r.value);
+        this.done = true;
+        return true;
+      }
+      if (r.value !== PAUSE) throw new LuaError('attempt to yield across metamethod/C-call boundary');
+      this.pauses++;
+      return false;
+    } catch (e) {
+      this.done = true;
+      throw R.toLuaError(e);
+    } finally {
+      R.sliceEnd = Infinity;
+      R.cs = saved;
+    }
+  }
+}
 
 export interface LuaEngineOptions {
   /** sink for print(); default: discard */
@@ -106,6 +153,24 @@ export class LuaEngine {
     const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.G);
     this.lastJs = js;
     return fn;
+  }
+
+  /**
+   * Compile in resumable form: every function is a generator that hands control back to the
+   * host when its time slice is over (checked on loop back-edges and calls). Run it with
+   * `startCall(fn, ...args)` and `step(sliceMs)`. Slower than `compile` (see bench); pauses
+   * happen only while no coroutine is running and not inside calls made by library functions
+   * (pcall, sort comparators, metamethods...), which simply run on.
+   */
+  compileResumable(src: string, chunkname = src): LuaFunction {
+    const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.G, true);
+    this.lastJs = js;
+    return fn;
+  }
+
+  /** Start a call of a resumable function (plain functions run to completion on the first step). */
+  startCall(fn: LuaFunction, ...args: LuaValue[]): ResumableCall {
+    return new ResumableCall(this.R, fn, args);
   }
 
   /** Call a Lua value with arguments; returns all results. Throws LuaError or LuaInterrupt. */

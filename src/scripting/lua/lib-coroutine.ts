@@ -6,7 +6,7 @@
 // Functions compiled in plain mode (chunks that never mention `coroutine`) can run inside a
 // coroutine but cannot yield.
 import { argError } from './args';
-import { EMPTY, Ret, Runtime, mv } from './runtime';
+import { EMPTY, PAUSE, Ret, Runtime, mv } from './runtime';
 import { LuaError, LuaFunction, LuaTable, LuaThreadLike, LuaValue, typeName } from './value';
 
 type Gen = Generator<LuaValue[], Ret, LuaValue[]>;
@@ -40,6 +40,8 @@ export function openCoroutine(R: Runtime, G: LuaTable): void {
         co.gen = g(...args);
         r = co.gen.next();
       } else r = co.gen.next(args);
+      // host time-slice pauses do not cross a coroutine boundary
+      while (!r.done && r.value === PAUSE) r = co.gen.next();
       if (r.done) {
         co.status = 'dead';
         co.gen = null;

@@ -24,6 +24,8 @@ export interface Site {
 export type Ret = LuaValue | LuaValue[];
 export const EMPTY: LuaValue[] = [];
 Object.freeze(EMPTY);
+/** value yielded by resumable code to hand control back to the host */
+export const PAUSE: LuaValue[] = Object.freeze([]) as unknown as LuaValue[];
 
 export function one(r: Ret): LuaValue {
   return Array.isArray(r) ? r[0] : r;
@@ -85,6 +87,15 @@ export class Runtime {
     const t = typeName(v);
     if (d) this.rtError(s, 'attempt to ' + op + ' ' + d + ' (a ' + t + ' value)');
     this.rtError(s, 'attempt to ' + op + ' a ' + t + ' value');
+  }
+
+  /** end of the current time slice for resumable calls (performance.now() based) */
+  sliceEnd = Infinity;
+
+  /** tick for resumable code: returns true when the time slice is over (caller yields PAUSE) */
+  tickP(): boolean {
+    this.tick();
+    return performance.now() > this.sliceEnd;
   }
 
   tick(): void {

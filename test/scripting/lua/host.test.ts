@@ -151,3 +151,44 @@ test('struct pack/unpack/size', () => {
   `);
   assert.deepEqual(r, [6, 258, -2, 7, 7, '\x01\x00', 'abc', 'abc']);
 });
+
+test('resumable form: pauses on time slices and gives the same results', () => {
+  const e = new LuaEngine();
+  const src = `
+    local t = {}
+    for i = 1, 200000 do t[#t + 1] = i % 13 end
+    local ok, s = pcall(function() local s = 0 for i = 1, #t do s = s + t[i] end return s end)
+    local co = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end)
+    return s, co() + co() + co(), #t`;
+  const plain = e.run(src, '=r');
+  const fn = e.compileResumable(src, '=r');
+  const call = e.startCall(fn);
+  let steps = 0;
+  const other = new LuaEngine();
+  while (!call.step(1)) {
+    steps++;
+    // the host is free to do other work between slices
+    assert.deepEqual(other.run('return 1 + 1'), [2]);
+  }
+  assert.deepEqual(call.results, plain);
+  assert.ok(call.pauses >= 0 && steps === call.pauses);
+});
+
+test('resumable form: long loops pause, deadline still interrupts', () => {
+  const e = new LuaEngine();
+  const fn = e.compileResumable('local n = 0 for i = 1, 2e7 do n = n + 1 end return n', '=r');
+  const call = e.startCall(fn);
+  while (!call.step(2)) {
+    /* spin */
+  }
+  assert.deepEqual(call.results, [2e7]);
+  assert.ok(call.pauses > 0, 'expected pauses, got ' + call.pauses);
+  const inf = e.startCall(e.compileResumable('while true do end', '=r'));
+  e.setDeadline(30);
+  assert.throws(() => {
+    while (!inf.step(5)) {
+      /* spin */
+    }
+  }, (x: unknown) => x instanceof LuaInterrupt);
+  e.clearDeadline();
+});
