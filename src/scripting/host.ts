@@ -60,7 +60,9 @@ export interface CachedScript {
   flags: ScriptFlags;
 }
 
-interface RunState {
+export interface RunState {
+  /** The command that started the script (FUNCTION STATS). */
+  args: string[];
   kind: 'eval' | 'function';
   caller: Client;
   /** "f_<sha>" for EVAL, the function name for FCALL. */
@@ -333,7 +335,7 @@ export class ScriptingHost {
    * Run `fn` for client `c` and write its reply. For EVAL the KEYS/ARGV
    * globals are set; for functions they are passed as arguments.
    */
-  runScript(c: Client, kind: 'eval' | 'function', fn: LuaFunction, funcname: string, keys: string[], argv: string[], readOnly: boolean): void {
+  runScript(c: Client, kind: 'eval' | 'function', fn: LuaFunction, funcname: string, keys: string[], argv: string[], readOnly: boolean, cmdArgs: string[] = []): void {
     const srv = this.server;
     const eng = kind === 'eval' ? this.evalEngine : this.fnEngine;
     if (this.run !== null) {
@@ -355,6 +357,7 @@ export class ScriptingHost {
       eng.G.set('ARGV', at);
     }
     const run: RunState = {
+      args: cmdArgs,
       kind,
       caller: c,
       funcname,
