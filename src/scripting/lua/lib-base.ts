@@ -120,20 +120,16 @@ export function openBase(G: LuaTable, host: BaseHost): void {
       if (Array.isArray(r)) return [true, ...r];
       return [true, r];
     } catch (e) {
-      let le = R.toLuaError(e);
+      const le = R.toLuaError(e);
       R.cs = -1;
-      for (let depth = 0; ; depth++) {
-        try {
-          const hv = one(R.call(h, [le.value]));
-          R.cs = cs;
-          return [false, hv];
-        } catch (e2) {
-          le = R.toLuaError(e2);
-          if (depth > 10) {
-            R.cs = cs;
-            return [false, le.value];
-          }
-        }
+      try {
+        const hv = one(R.call(h, [le.value]));
+        return [false, hv];
+      } catch (e2) {
+        R.toLuaError(e2); // rethrows interrupts
+        return [false, 'error in error handling'];
+      } finally {
+        R.cs = cs;
       }
     }
   });

@@ -1,5 +1,6 @@
 // Runtime support for compiled Lua code: metamethod-aware operations, error reporting with
 // 5.1 texts, interruption checks. One Runtime per engine (lua_State equivalent).
+import { getHeapStatistics } from 'node:v8';
 import {
   LuaError,
   LuaFunction,
@@ -49,7 +50,8 @@ export class Runtime {
   deadline = Infinity; // performance.now() based
   killed: string | null = null;
   onTick: (() => void) | null = null;
-  heapLimit = 0; // bytes; 0 = no check
+  /** bytes of JS heap above which scripts fail with "not enough memory" (0 = no check) */
+  heapLimit = Math.floor(getHeapStatistics().heap_size_limit * 0.75);
   private tickCount = 0;
   // memory limits
   maxStringLength = 512 * 1024 * 1024;
@@ -106,8 +108,8 @@ export class Runtime {
       throw new LuaInterrupt(this.killed);
     }
     if (this.onTick !== null) this.onTick();
-    if (this.heapLimit > 0 && (++this.tickCount & 63) === 0) {
-      if (process.memoryUsage().heapUsed > this.heapLimit) throw new LuaError('not enough memory');
+    if (this.heapLimit > 0 && (++this.tickCount & 15) === 0) {
+      if (getHeapStatistics().used_heap_size > this.heapLimit) throw new LuaError('not enough memory');
     }
   }
 

@@ -486,6 +486,61 @@ P('print(type(coroutine.create(function() end)), tostring(coroutine.create(funct
 P('local co = coroutine.create(function() table.sort({3, 2, 1}, function(a, b) coroutine.yield() return a < b end) end) print(coroutine.resume(co))');
 P('local co = coroutine.create(function() for k in function() coroutine.yield(1) end do end end) print(coroutine.resume(co))');
 
+
+// ---------------------------------------------------------------- misc coverage
+E('"\\200" < "a"', '"a\\255" > "a\\127"', 'string.byte("\\255")', '#"\\195\\169"', 'string.upper("\\233abc")', 'string.format("%q", "\\200\\1")',
+  'string.rep("ab", 3, ",")', 'tostring(-(0/0))', 'tostring(0/0)', 'math.huge == math.huge', '-math.huge < math.huge', 'math.floor(2^60)',
+  'math.fmod(5.5, 2)', 'math.fmod(-5.5, 2)', 'math.max(0/0, 1) ~= math.max(0/0, 1)', 'math.min(1, 0/0)', 'math.abs(-0.0)', 'string.format("%5.2s|", "abc")',
+  '(2^53):: nil', 'select(-2, "a", "b", "c")', 'tostring(true):upper()', 'tonumber("0x1p4")', 'tonumber("1e+2")', 'tonumber("1E-2")', 'tonumber(" 0x10 ")',
+  'tonumber("10", 36)', 'tonumber("Z", 36)', 'tonumber("-10", 16)', 'pcall(tonumber, "10", 1)', 'pcall(tonumber, "10", 37)', 'tonumber("", 16)',
+  'tonumber("7fffffff", 16)', 'tonumber("ffffffffffffffff", 16)', 'string.format("%d", "12")', 'string.format("%s", 12)', 'pcall(string.format, "%s")',
+  'pcall(string.format, "%s", {})', 'pcall(string.format, "%d", {})', 'string.format("%-5.1f|", 2.25)', 'string.format("%.3e", 123456)', 'string.format("%g", 2^63)',
+  'string.format("%.0f", 2^63)', 'string.format("%.15g", 0.1)', 'string.format("%.16g", 0.1)', 'string.format("%x", 2^32)', 'string.format("%5c|", 66)',
+);
+C.splice(C.indexOf('print((2^53):: nil)'), 1);
+P('local t = {} t[1], t[2], t[3] = 1, nil, 3 print(#t, select("#", unpack(t)))');
+P('print(xpcall(function() error("a") end, function(m) error("handler failed") end))');
+P('print(pcall(xpcall))');
+P('print(xpcall(error, function(m) return "H:" .. tostring(m) end, "ignored"))');
+P('local ok, e = pcall(error, setmetatable({}, {__tostring = function() return "custom err" end})) print(ok, tostring(e))');
+P('local t = setmetatable({}, {__index = table}) t:insert("a") t:insert("b") print(t:concat(","))');
+P('local s = 0 for i = 10, 1, -1 do s = s * 2 + i end print(s)');
+P('local a = {} for i = 1, 5 do a[#a + 1] = function() return i end end local s = 0 for _, f in ipairs(a) do s = s + f() end print(s)');
+P('local x = 0 local function inc() x = x + 1 return x end local t = {inc(), inc(), inc()} print(t[1], t[2], t[3], x)');
+P('local t = {n = 0} function t:add(...) for i = 1, select("#", ...) do self.n = self.n + select(i, ...) end return self end print(t:add(1, 2):add(3).n)');
+P('print(("a,b,,c"):gsub(",", ";"))');
+P('print(("key1=val1;key2=val2"):match("key2=(%w+)"))');
+P('local parts = {} for p in ("a.b.c"):gmatch("[^.]+") do parts[#parts + 1] = p end print(#parts, parts[3])');
+P('print(string.format("%-10s|%10s|", "left", "right"))');
+P('local function split(s, sep) local out = {} for piece in (s .. sep):gmatch("(.-)" .. sep:gsub("%p", "%%%0")) do out[#out + 1] = piece end return out end local r = split("a||b||c", "||") print(#r, r[1], r[2], r[3])');
+P('print(tostring(12345678901234567890), 12345678901234567890 == 2^64 * 0.66)');
+P('print(math.floor(-3.5), math.ceil(-3.5), math.floor(3), -7 % 0 ~= -7 % 0)');
+P('local t = {3, 1, 2} table.sort(t, function(a, b) return a > b end) print(t[1], t[2], t[3])');
+P('local t = {"b", "a", "c"} table.sort(t, function(a, b) return a < b end) print(table.concat(t))');
+P('local words = {} for w in ("banana apple cherry apple"):gmatch("%a+") do words[w] = (words[w] or 0) + 1 end print(words.apple, words.banana, words.cherry)');
+P('local r = {} for i = 1, 3 do r[#r + 1] = string.format("%02d", i) end print(table.concat(r, ":"))');
+P('print(#table.concat({}, "x"), table.concat({"a"}, "x"), table.concat({1, 2}, 3))');
+P('print(next({}, nil), type(next), rawequal(next, next))');
+P('local t = {} setmetatable(t, {__newindex = function(t, k, v) rawset(t, k, v * 2) end}) t.a = 5 t.a = 7 print(t.a)');
+P('local mt = {__index = function(t, k) return k end} local t = setmetatable({}, mt) print(t[1], t.x, t[true])');
+P('local Stack = {} Stack.__index = Stack function Stack.new() return setmetatable({items = {}, size = 0}, Stack) end function Stack:push(v) self.size = self.size + 1 self.items[self.size] = v end function Stack:pop() local v = self.items[self.size] self.items[self.size] = nil self.size = self.size - 1 return v end local s = Stack.new() s:push(1) s:push(2) print(s:pop(), s:pop(), s.size)');
+P('local t = {} t.a = 1 t.b = nil t.c = 3 local keys = {} for k in pairs(t) do keys[#keys + 1] = k end table.sort(keys) print(table.concat(keys, ","))');
+P('local r = {} for k, v in pairs({10, 20, x = 1}) do r[#r + 1] = tostring(k) end table.sort(r) print(table.concat(r, " "))');
+P('print(rawget(setmetatable({}, {__index = function() return 1 end}), "x"))');
+P('print(#setmetatable({1, 2, 3}, {__len = function() return 0 end}))');
+P('local a = setmetatable({}, {__concat = function(x, y) return "C" end}) print(a .. a, pcall(function() return a .. nil end))');
+P('print(pcall(function() local a = setmetatable({}, {}) return a < a end))');
+P('print(pcall(function() return {} .. "" end))');
+P('local t = {} t[1] = t print(t[1][1][1] == t)');
+P('print(string.find("abc", "b", nil, nil))');
+P('print(("abc"):find("B"))');
+P('print(string.gsub("hello world", "(o)", "[%1]", 5))');
+P('print(string.gsub("abc", "", "-", 2))');
+P('print(pcall(string.gsub, "abc", "b"))');
+P('print(string.match("2024-01-02T10:20:30", "(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)"))');
+P('print(string.match("  padded  ", "^%s*(.-)%s*$") .. "|")');
+P('print(string.format("%s=%d", "n", 3), ("x"):byte(), ("%a"):len())');
+
 export const CASES = C;
 
 // ---------------------------------------------------------------- Redis extras (needs lua-cjson and lua-bitop for the reference)

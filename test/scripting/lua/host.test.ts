@@ -192,3 +192,12 @@ test('resumable form: long loops pause, deadline still interrupts', () => {
   }, (x: unknown) => x instanceof LuaInterrupt);
   e.clearDeadline();
 });
+
+test('heap limit: building a huge table fails with not enough memory', () => {
+  const { getHeapStatistics } = require('node:v8') as typeof import('node:v8');
+  const e = new LuaEngine();
+  e.heapLimit = getHeapStatistics().used_heap_size + 64 * 1024 * 1024;
+  const err = errOf(() => e.run('local t = {} local i = 0 while true do i = i + 1 t[i] = {i} end', '=m'));
+  assert.equal(err.message, 'not enough memory');
+  assert.deepEqual(e.run('local ok, m = pcall(function() local t = {} for i = 1, 1e9 do t[i] = "x" .. i end end) return ok, m', '=m'), [false, 'not enough memory']);
+});
