@@ -1,38 +1,69 @@
 /**
- * Nodis Lua 5.1 engine — public API.
+ * Nodis Lua 5.1 engine — public API (module: src/scripting/lua, this file).
  *
- * A self-contained Lua 5.1 implementation: Lua source is parsed (exact 5.1 grammar and error
- * texts) and translated to JavaScript source, which is evaluated once with `new Function`
- * and returned as a callable. The host caches compiled functions (e.g. by SHA1).
+ * A self-contained Lua 5.1 (no dependency on the rest of the server). Lua source is parsed with
+ * the exact 5.1 grammar and error texts (parser.ts, lexer.ts) and translated to JavaScript source
+ * (compiler.ts), evaluated once with `new Function` and returned as a callable; the host caches
+ * the callable (e.g. by SHA1 of the script body).
  *
- * Values (see value.ts): nil = undefined, booleans, numbers (doubles), strings are BYTE strings
- * held as latin1 JS strings (one char per byte, 0..255), tables are `LuaTable`, functions are
- * JS functions, userdata `LuaUserdata`. Convert UTF-8 text with `fromUtf8` / `toUtf8`.
+ * VALUES (value.ts): nil = undefined, booleans, numbers (doubles), strings are BYTE strings held
+ * as latin1 JS strings (one char per byte, 0..255; NUL is fine), tables are `LuaTable`
+ * (array part `arr` emulating 5.1's sizearray so `#` borders match, string keys in a fast object,
+ * other keys in a Map), functions are JS functions, userdata `LuaUserdata` (cjson.null), threads
+ * `LuaCoroutine`. Convert text with `fromUtf8` / `toUtf8`.
  *
- * Calling convention for every Lua-callable function (compiled Lua, library, host):
- *   (...args: LuaValue[]) => LuaValue | LuaValue[]
- * A non-array return is exactly one result; an array is the full result list.
+ * CALLING CONVENTION for every Lua-callable function (compiled Lua, library, host):
+ *     (...args: LuaValue[]) => LuaValue | LuaValue[]
+ * A non-array return is exactly one result; an array is the full result list (treat returned
+ * arrays as immutable). Missing arguments are `undefined`.
  *
- * Usage:
- *   const eng = new LuaEngine({ print: (line) => console.log(line) });
- *   eng.register('redis.call', (...args) => ...);          // host function; throw new LuaError(v) to raise
- *   eng.setGlobal('KEYS', eng.tableFromArray(['k1']));
- *   eng.protectGlobals();                                   // Redis-style global protection
- *   const fn = eng.compile(src, '@user_script');            // throws LuaError on syntax errors
- *   eng.setDeadline(5000);                                  // ms; or eng.kill('reason') from a hook
- *   const results = eng.call(fn, ...args);                  // LuaValue[]; throws LuaError / LuaInterrupt
+ * MAIN API
+ *   new LuaEngine({ print?, redisLibs? })          one Lua state; base, string, table, math,
+ *                                                  os.clock, coroutine, cjson, cmsgpack, bit, struct
+ *   engine.compile(src, chunkname): LuaFunction    throws LuaError("chunk:line: msg near 'x'")
+ *   engine.call(fn, ...args): LuaValue[]           throws LuaError | LuaInterrupt
+ *   engine.run(src, chunkname, ...args)            compile + call
+ *   engine.setGlobal(name, v) / getGlobal(name)
+ *   engine.register('redis.call', hostFn)          dotted paths create tables; a host function
+ *                                                  raises a Lua error with `throw new LuaError(v)`
+ *                                                  (v may be any value, e.g. a table {err="..."})
+ *   engine.newTable() / tableFromArray(a) / tableFromObject(o) / tableToArray(t) / tableEntries(t)
+ *   engine.protectGlobals()                        Redis global protection: reading an undefined
+ *       global raises "Script attempted to access nonexistent global variable 'x'", creating one
+ *       raises "Script attempted to create global variable 'x'" (rawget/rawset bypass it)
+ *   engine.setDeadline(ms) / clearDeadline() / kill(reason) / onTick = fn
+ *       UNCATCHABLE interruption: compiled code decrements a counter on every function entry
+ *       and loop back-edge; every 1000 steps it checks the kill flag, the deadline and calls
+ *       `onTick` (e.g. to poll SCRIPT KILL). It throws `LuaInterrupt`, which pcall/xpcall/
+ *       coroutine.resume rethrow.
+ *   engine.heapLimit = bytes                       "not enough memory" Lua error when the JS heap
+ *       exceeds it (checked periodically; default 75% of V8's heap limit). Huge strings
+ *       (RangeError: Invalid string length), arrays and Maps also become "not enough memory";
+ *       JS stack exhaustion becomes "chunk:line: stack overflow".
+ *   engine.seedRandom(n)                           math.random uses Redis's lrand48-style generator
+ *   engine.compileResumable(src, name) + engine.startCall(fn, ...args).step(sliceMs)
+ *       resumable form (generators): the script hands control back to the host when its time
+ *       slice is over, so the server can keep serving; see bench for its cost.
  *
- * Errors: `LuaError.value` is the Lua error object (a string "chunk:line: msg" or any value, e.g.
- * a table {err="..."} raised by a host function). `LuaInterrupt` is thrown when a deadline or kill
- * flag fires; compiled code checks it on loop back-edges and function entries through a
- * decrementing counter, and `pcall`/`xpcall` rethrow it, so scripts cannot swallow it.
- * JS stack exhaustion becomes the Lua error "stack overflow"; string/array allocation failures
- * become "not enough memory" (also raised when `heapLimit` is exceeded, checked periodically).
+ * Chunk names follow 5.1: "=name" -> "name", "@file" -> "file", otherwise [string "..."];
+ * Redis uses "@user_script".
  *
- * Chunk names follow 5.1: "=name" -> "name", "@file" -> "file", otherwise [string "..."].
+ * COROUTINES: chunks whose source mentions `coroutine` are compiled in generator mode (each Lua
+ * function is a generator kept as `.G` on a plain wrapper); calls between Lua functions use
+ * `yield*`, so coroutine.yield suspends the Lua call chain. As in 5.1, yielding across pcall,
+ * metamethods, for-in iterators, sort comparators or gsub callbacks is an error. Functions
+ * compiled from chunks that never mention `coroutine` run inside coroutines but cannot yield.
  *
- * Coroutines: implemented with generator-compiled copies of functions (see coroutine notes in
- * README of this folder / lib-coroutine.ts).
+ * KNOWN DIFFERENCES from lua5.1: no proper tail calls and a JS-stack-bound recursion depth
+ * (~6900 Lua frames; ~1800 in generator mode) — deeper recursion is a "stack overflow" Lua
+ * error; pairs()/next() order is array part, then string keys, then other keys in insertion
+ * order (5.1 uses hash order), which also affects cjson/cmsgpack object key order; `#` on tables
+ * with holes follows 5.1's algorithm but emulates its rehash points only approximately for
+ * tables mixing hash keys; error(msg, level) supports levels 0..2 (higher levels get no
+ * position); getfenv returns the globals and setfenv is a no-op (no per-function environments);
+ * __mode (weak tables) and __gc are ignored; string.dump is unsupported; the constant-folding
+ * quirk that prints `0*-1` as "0" is not reproduced; %s in string.format is not locale-aware.
+ * No io/os (except os.clock)/debug/package libraries, as in Redis.
  */
 import { compileChunk, Helpers, makeHelpers } from './engine';
 import { openBase, makeIpairsAux, makeNext } from './lib-base';
