@@ -38,7 +38,7 @@ const INT_BOUNDS: Record<string, [number, number]> = {
   'active-expire-effort': [1, 10],
   'lfu-log-factor': [0, 2147483647],
   'slowlog-max-len': [0, 2147483647],
-  'list-max-listpack-size': [-5, 2147483647],
+  'list-max-listpack-size': [-2147483648, 2147483647],
   'maxmemory-samples': [1, 64],
   'maxmemory-eviction-tenacity': [0, 100],
   'unixsocketperm': [0, 0o777],
