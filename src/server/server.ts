@@ -999,6 +999,7 @@ export class Server implements KeyspaceHooks {
 
   /** Serve clients blocked on keys that became ready, in blocking order. */
   handleClientsBlockedOnKeys(): void {
+    this.clock.refreshBatch();
     while (this.readyKeys.length !== 0) {
       const list = this.readyKeys;
       this.readyKeys = [];

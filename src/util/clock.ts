@@ -34,6 +34,11 @@ export class Clock {
     this.batchNow = -1;
   }
 
+  /** Inside a batch, read the time again (Redis refreshes its cached time before serving blocked clients). */
+  refreshBatch(): void {
+    if (this.batchNow >= 0) this.beginBatch(performance.now());
+  }
+
   /** Re-align the monotonic-derived wall time with the system clock (called by the cron). */
   resync(): void {
     this.wallMinusMono = Date.now() - performance.now();
