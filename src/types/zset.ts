@@ -120,6 +120,9 @@ export class ZSet implements RObject {
   /** member → score. */
   readonly dict = new Map<string, number>();
   private blocks: Block[] = [new Block()];
+  /** First score and member of each block (a dense copy for the block search). */
+  private firstScores: number[] = [0];
+  private firstMembers: string[] = [''];
   /** Fenwick tree over block sizes (1-based). */
   private fen: number[] = [0, 0];
   /** Reported encoding: true = listpack, false = skiplist. */
@@ -168,6 +171,8 @@ export class ZSet implements RObject {
     z.maxMemberLen = this.maxMemberLen;
     z.blocks = this.blocks.map((b) => new Block(b.scores.slice(), b.members.slice()));
     z.fen = this.fen.slice();
+    z.firstScores = this.firstScores.slice();
+    z.firstMembers = this.firstMembers.slice();
     for (const [m, s] of this.dict) z.dict.set(m, s);
     return z;
   }
@@ -275,15 +280,15 @@ export class ZSet implements RObject {
 
   /** Index of the block where (score, member) is or would be inserted. */
   private blockFor(score: number, member: string): number {
-    const bl = this.blocks;
+    const fs = this.firstScores;
+    const fm = this.firstMembers;
     // The last block whose first element is <= (score, member).
     let lo = 0;
-    let hi = bl.length - 1;
+    let hi = fs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      const b = bl[mid];
-      const s = b.scores[0];
-      if (s < score || (s === score && b.members[0] <= member)) lo = mid;
+      const s = fs[mid];
+      if (s < score || (s === score && fm[mid] <= member)) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -450,10 +455,16 @@ export class ZSet implements RObject {
     }
     sc[pos] = score;
     ms[pos] = member;
+    if (pos === 0) {
+      this.firstScores[bi] = score;
+      this.firstMembers[bi] = member;
+    }
     if (b.scores.length > BLOCK_MAX) {
       const half = b.scores.length >>> 1;
       const nb = new Block(b.scores.splice(half), b.members.splice(half));
       this.blocks.splice(bi + 1, 0, nb);
+      this.firstScores.splice(bi + 1, 0, nb.scores[0]);
+      this.firstMembers.splice(bi + 1, 0, nb.members[0]);
       this.fenRebuild();
     } else this.fenAdd(bi, 1);
   }
@@ -486,8 +497,14 @@ export class ZSet implements RObject {
       ms.pop();
     }
     const len = b.scores.length;
+    if (o === 0 && len > 0) {
+      this.firstScores[bi] = b.scores[0];
+      this.firstMembers[bi] = b.members[0];
+    }
     if (len === 0 && bl.length > 1) {
       bl.splice(bi, 1);
+      this.firstScores.splice(bi, 1);
+      this.firstMembers.splice(bi, 1);
       this.fenRebuild();
     } else if (len < BLOCK_MERGE && bi + 1 < bl.length && len + bl[bi + 1].scores.length <= BLOCK_MAX) {
       const nx = bl[bi + 1];
@@ -496,6 +513,12 @@ export class ZSet implements RObject {
         b.members.push(nx.members[j]);
       }
       bl.splice(bi + 1, 1);
+      this.firstScores.splice(bi + 1, 1);
+      this.firstMembers.splice(bi + 1, 1);
+      if (len === 0) {
+        this.firstScores[bi] = b.scores[0];
+        this.firstMembers[bi] = b.members[0];
+      }
       this.fenRebuild();
     } else this.fenAdd(bi, -1);
   }
@@ -611,6 +634,8 @@ export class ZSet implements RObject {
     }
     if (out.length === 0) out.push(new Block());
     this.blocks = out;
+    this.firstScores = out.map((b) => (b.scores.length > 0 ? b.scores[0] : 0));
+    this.firstMembers = out.map((b) => (b.members.length > 0 ? b.members[0] : ''));
     this.fenRebuild();
   }
 }
