@@ -35,6 +35,8 @@ function propOk(k: string): boolean {
 }
 
 interface FnCtx {
+  id: number;
+  usesGlobals?: boolean;
   needCs?: boolean;
   inlineTemps?: boolean;
   node: FuncNode;
@@ -45,6 +47,7 @@ interface FnCtx {
 export class Compiler {
   private f!: FnCtx;
   private recs: string[] = [];
+  private fnCount = 0;
 
   /** coroutine mode: every function is compiled as a generator (wrapped for plain calls) */
   constructor(private R: Runtime, private chunk: string, private coMode = false, private resumable = false) {
@@ -58,7 +61,7 @@ export class Compiler {
 
   compileMain(main: FuncNode): string {
     const body = this.func(main, null);
-    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec, PAUSE} = H;\n' + this.recs.join('') + 'return ' + body + ';';
+    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec, PAUSE, inh} = H;\n' + this.recs.join('') + 'return ' + body + ';';
   }
 
   private site(line: number, d1 = '', d2 = ''): number {
@@ -92,7 +95,8 @@ export class Compiler {
   // ---------------------------------------------------------------- functions
   private func(node: FuncNode, name: string | null): string {
     const saved = this.f;
-    this.f = { node, ntemps: 0, parent: saved ?? null };
+    this.f = { node, ntemps: 0, parent: saved ?? null, id: this.fnCount++ };
+    const fid = 'F$' + this.f.id;
     const params = node.params.map((p) => this.v(p));
     if (node.isVararg) params.push('...va');
     let pre = '';
@@ -108,13 +112,18 @@ export class Compiler {
       for (let i = 1; i <= this.f.ntemps; i++) t.push('$' + i);
       temps = 'let ' + t.join(', ') + ';\n';
     }
-    const csPre = (this.f.needCs ? 'const $cs = R.cs;\n' : '') + (this.f.inlineTemps ? 'let $x, $y, $z, $p, $q, $w;\n' : '');
+    const csPre =
+      (this.f.needCs ? 'const $cs = R.cs;\n' : '') +
+      (this.f.inlineTemps ? 'let $x, $y, $z, $p, $q, $w;\n' : '') +
+      (this.f.usesGlobals ? 'let $E = ' + fid + '.E;\nif ($E === undefined) $E = ENV;\n' : '');
     this.f = saved;
     const last = node.body[node.body.length - 1];
     const tail = last && last.k === 'return' ? '' : 'return E;\n';
     const fnText = '(' + params.join(', ') + ') {\n' + csPre + '' + this.tick() + '' + temps + pre + body + tail + '}';
-    if (this.coMode) return 'co(function* ' + fnText + ')';
-    return 'function ' + (name ?? '') + fnText;
+    void name;
+    const fnv = this.coMode ? 'co(function* ' + fid + fnText + ')' : 'function ' + fid + fnText;
+    // closures inherit the environment of the function creating them (setfenv semantics)
+    return saved ? 'inh(' + fnv + ', F$' + saved.id + ')' : fnv;
   }
 
   private block(stats: Stat[]): string {
@@ -253,7 +262,8 @@ export class Compiler {
       case 'local':
         return this.v(t.v) + ' = ' + val;
       case 'global':
-        return 'gset(ENV, ' + jsStr(t.name) + ', ' + val + ', ' + this.site(line) + ')';
+        this.f.usesGlobals = true;
+        return 'gset($E, ' + jsStr(t.name) + ', ' + val + ', ' + this.site(line) + ')';
       case 'index': {
         const s = this.site(t.line, this.desc(t.obj));
         if (pre) return 'seti(' + pre[0] + ', ' + pre[1] + ', ' + val + ', ' + s + ')';
@@ -384,7 +394,8 @@ export class Compiler {
       case 'local':
         return this.v(e.v);
       case 'global':
-        return 'gget(ENV, ' + jsStr(e.name) + ', ' + this.site(e.line ?? 0) + ')';
+        this.f.usesGlobals = true;
+        return 'gget($E, ' + jsStr(e.name) + ', ' + this.site(e.line ?? 0) + ')';
       case 'index': {
         const s = this.site(e.line, this.desc(e.obj));
         if (e.key.k === 'str' && propOk(e.key.v)) {
@@ -559,6 +570,23 @@ export class Compiler {
     if (e.k === 'call' && e.fn.k === 'global' && e.fn.name === 'error' && args.length >= 2 && !(args[1].k === 'num' && args[1].v < 2)) {
       this.f.needCs = true;
       call = '(R.cs2 = $cs, ' + call + ')';
+    }
+    const calleeName =
+      e.k === 'call'
+        ? e.fn.k === 'global'
+          ? e.fn.name
+          : e.fn.k === 'local'
+            ? e.fn.v.name
+            : e.fn.k === 'index' && e.fn.key.k === 'str'
+              ? e.fn.key.v
+              : ''
+        : '';
+    if (calleeName === 'setfenv' || calleeName === 'getfenv') {
+      // level 1 means this function; a setfenv may also change the env of this very invocation
+      const fid = 'F$' + this.f.id;
+      const t = this.tmp();
+      this.f.usesGlobals = true;
+      call = '(R.curFn = ' + fid + ', ' + t + ' = ' + call + ', $E = ' + fid + '.E ?? ENV, ' + t + ')';
     }
     return pre ? '(' + pre + call + ')' : call;
   }

@@ -143,6 +143,16 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
   };
   return {
     PAUSE,
+    /** a new closure inherits a custom environment of the function creating it */
+    inh(f: LuaFunction, p: { E?: LuaTable }): LuaFunction {
+      const e = p.E;
+      if (e !== undefined) {
+        const fe = f as LuaFunction & { E?: LuaTable; G?: { E?: LuaTable } };
+        fe.E = e;
+        if (fe.G !== undefined) fe.G.E = e;
+      }
+      return f;
+    },
     SP: STR_PROTO,
     rec(strs: Record<string, LuaValue>, n: number): LuaTable {
       return LuaTable.fromRecord(strs, n);
@@ -153,6 +163,7 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
         return drive(g(...args));
       } as LuaFunction & { G?: unknown };
       f.G = g;
+      (g as unknown as { W: LuaFunction }).W = f;
       return f;
     },
     /** call from generator code: delegates to generator twins, performs coroutine.yield */

@@ -168,7 +168,7 @@ export class LuaEngine {
         k = t.next(k);
         if (k === undefined) break;
         const v = t.nextValue;
-        if (typeof v === 'function') markNative(v);
+        if (typeof v === 'function') markNative(v, R);
         else if (v instanceof LuaTable && depth < 1 && v !== t) mark(v, depth + 1);
       }
     };
@@ -181,7 +181,7 @@ export class LuaEngine {
 
   /** Compile a chunk (latin1 byte string) into a callable. Throws LuaError with 5.1 syntax messages. */
   compile(src: string, chunkname = src): LuaFunction {
-    const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.G);
+    const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.R.threadEnv);
     this.lastJs = js;
     return fn;
   }
@@ -194,7 +194,7 @@ export class LuaEngine {
    * (pcall, sort comparators, metamethods...), which simply run on.
    */
   compileResumable(src: string, chunkname = src): LuaFunction {
-    const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.G, true);
+    const { fn, js } = compileChunk(this.R, this.H, src, chunkname, this.R.threadEnv, true);
     this.lastJs = js;
     return fn;
   }
@@ -249,7 +249,7 @@ export class LuaEngine {
       }
       t = next;
     }
-    markNative(fn as LuaFunction);
+    markNative(fn as LuaFunction, this.R);
     t.set(parts[parts.length - 1], fn as LuaFunction);
   }
 

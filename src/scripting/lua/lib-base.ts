@@ -1,7 +1,7 @@
 // Base library (lbaselib.c as Redis exposes it).
 import { argError, checkAny, checkInt, checkString, checkTable, optInt, typeError } from './args';
 import { EMPTY, Ret, Runtime, mv, one } from './runtime';
-import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaUserdata, LuaValue, numberToString, str2number, typeName } from './value';
+import { LuaError, LuaFunction, LuaInterrupt, LuaTable, LuaUserdata, LuaValue, numberToString, rawToString, str2number, typeName } from './value';
 
 export interface BaseHost {
   R: Runtime;
@@ -208,7 +208,10 @@ export function openBase(G: LuaTable, host: BaseHost): void {
 
   reg(G, 'tostring', function tostring(v: LuaValue): Ret {
     checkAny(R, 1, arguments.length);
-    return R.tostring(v);
+    const h = R.metaOf(v, '__tostring');
+    // 5.1 returns whatever __tostring returns (print then insists on a string)
+    if (h !== undefined) return one(R.call(h, [v]));
+    return rawToString(v);
   });
 
   reg(G, 'type', function type(v: LuaValue): Ret {
@@ -268,13 +271,37 @@ export function openBase(G: LuaTable, host: BaseHost): void {
     return u;
   });
 
-  reg(G, 'getfenv', function getfenv(): Ret {
-    return G;
+  type EnvFn = LuaFunction & { E?: LuaTable; G?: { E?: LuaTable }; W?: EnvFn };
+  /** function for getfenv/setfenv argument 1: a function, or level 1 (the calling function) */
+  const envTarget = (f: LuaValue, name: string, nargs: number): EnvFn | 0 | null => {
+    if (typeof f === 'function') return f as EnvFn;
+    const lvl = f === undefined ? 1 : checkInt(R, f, 1, nargs);
+    if (lvl < 0) argError(R, 1, 'level must be non-negative');
+    if (lvl === 0) return 0;
+    if (lvl === 1) {
+      const c = R.curFn as EnvFn | null;
+      if (c === null) return null;
+      return c.W ?? c;
+    }
+    return null; // deeper levels are not tracked (no call stack)
+  };
+  reg(G, 'getfenv', function getfenv(f: LuaValue): Ret {
+    const t = envTarget(f, 'getfenv', arguments.length);
+    if (t === 0 || t === null) return R.threadEnv;
+    return t.E ?? (R.natives.has(t) ? R.threadEnv : G);
   });
-  reg(G, 'setfenv', function setfenv(f: LuaValue, t: LuaValue): Ret {
-    checkTable(R, t, 2, arguments.length);
-    if (f === 0 && t instanceof LuaTable) return undefined;
-    return f;
+  reg(G, 'setfenv', function setfenv(f: LuaValue, e: LuaValue): Ret {
+    const n = arguments.length;
+    const env = checkTable(R, e, 2, n);
+    const t = envTarget(f, 'setfenv', n);
+    if (t === 0) {
+      R.threadEnv = env;
+      return EMPTY;
+    }
+    if (t === null || R.natives.has(t)) return R.error("'setfenv' cannot change environment of given object");
+    t.E = env;
+    if (t.G !== undefined) t.G.E = env;
+    return t as LuaFunction;
   });
 
   reg(G, 'gcinfo', function gcinfo(): Ret {

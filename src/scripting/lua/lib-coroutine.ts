@@ -103,10 +103,14 @@ export function openCoroutine(R: Runtime, G: LuaTable): void {
 }
 
 /** natives are registered library/host functions; Lua functions are compiled closures */
-const natives = new WeakSet<object>();
-export function markNative(f: LuaFunction): void {
-  natives.add(f);
+let nativeSet = new WeakSet<object>();
+export function markNative(f: LuaFunction, R?: Runtime): void {
+  nativeSet.add(f);
+  if (R) R.natives.add(f);
 }
 function isNative(f: LuaValue): boolean {
-  return typeof f === 'function' && natives.has(f);
+  return typeof f === 'function' && nativeSet.has(f);
+}
+export function resetNativeSet(): void {
+  nativeSet = new WeakSet<object>();
 }

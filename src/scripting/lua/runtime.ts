@@ -59,6 +59,12 @@ export class Runtime {
   nativeNames = new WeakMap<LuaFunction, string>();
   /** coroutine currently running (null = main) and the coroutine.yield native */
   currentCo: { status: string } | null = null;
+  /** function that last called getfenv/setfenv (level 1), set by compiled code */
+  curFn: LuaFunction | null = null;
+  /** environment for newly loaded chunks (setfenv(0, t) changes it) */
+  threadEnv: LuaTable = this.G;
+  /** library and host functions (not Lua closures) */
+  natives = new WeakSet<object>();
   yieldFn: LuaFunction | null = null;
   depth = 0;
 

@@ -541,6 +541,18 @@ P('print(string.match("2024-01-02T10:20:30", "(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+
 P('print(string.match("  padded  ", "^%s*(.-)%s*$") .. "|")');
 P('print(string.format("%s=%d", "n", 3), ("x"):byte(), ("%a"):len())');
 
+
+// ---------------------------------------------------------------- environments
+P('X = 20 local f = function() return X end print(f(), getfenv(f) == _G, getfenv() == _G, getfenv(1) == _G) setfenv(f, {X = 5}) print(f(), X)');
+P('X = 1 local function mk() return function() return X end end setfenv(mk, {X = "inherited"}) print(mk()())');
+P('local function sandbox() setfenv(1, setmetatable({}, {__index = _G})) Y = 1 return Y, rawget(_G, "Y") end print(sandbox())');
+P('print(pcall(setfenv, print, {}))');
+P('print(pcall(getfenv, -1))');
+P('local g = function() return getfenv(1).marker end setfenv(g, {getfenv = getfenv, marker = "m"}) print(g())');
+P('print(type(getfenv(print)), select("#", setfenv(function() end, {})))');
+P('local t = setmetatable({}, {__tostring = function() return nil end}) print(tostring(t), pcall(print, t))');
+P('local f = loadstring("return x") setfenv(f, {x = "from env"}) print(f())');
+
 export const CASES = C;
 
 // ---------------------------------------------------------------- Redis extras (needs lua-cjson and lua-bitop for the reference)
