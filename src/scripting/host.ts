@@ -518,6 +518,11 @@ export class ScriptingHost {
           srv.flushClient(c);
           if (c.closed || c.closeAfterReply || n < this.readBuf.length) break;
         }
+        if (srv.shuttingDown) {
+          // SHUTDOWN NOSAVE: stop the script so that the server can close.
+          run.engine.kill('shutdown');
+          break;
+        }
       }
     } finally {
       if (own) srv.handleClientsBlockedOnKeys = orig;
