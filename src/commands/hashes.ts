@@ -135,6 +135,11 @@ function liveEntries(c: Client, h: HashObject): Iterable<[string, string]> {
   if (h.minTtl > now) return h.map;
   const out: [string, string][] = [];
   for (const e of h.map) if (!h.isDue(e[0], now)) out.push(e);
+  // Nothing was due: the bound was stale (a TTL was dropped); tighten it.
+  if (out.length === h.map.size) {
+    h.removeDue(now);
+    return h.map;
+  }
   return out;
 }
 
