@@ -869,11 +869,16 @@ function installGroupWakeHooks(srv: Server): void {
   srv.keyModifiedHooks.push((db, key) => {
     if (db.blockingKeys !== null && hasGroupWaiter(db, key)) srv.signalKeyAsReady(db, key);
   });
+  const wakeAll = (db: Database): void => {
+    if (db.blockingKeys === null) return;
+    for (const key of db.blockingKeys.keys()) if (hasGroupWaiter(db, key)) srv.signalKeyAsReady(db, key);
+  };
   srv.flushHooks.push((dbid) => {
-    for (const db of srv.dbs) {
-      if ((dbid !== -1 && db.id !== dbid) || db.blockingKeys === null) continue;
-      for (const key of db.blockingKeys.keys()) if (hasGroupWaiter(db, key)) srv.signalKeyAsReady(db, key);
-    }
+    for (const db of srv.dbs) if (dbid === -1 || db.id === dbid) wakeAll(db);
+  });
+  srv.swapHooks.push((a, b) => {
+    wakeAll(a);
+    wakeAll(b);
   });
 }
 

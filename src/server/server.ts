@@ -1120,7 +1120,11 @@ export class Server implements KeyspaceHooks {
     // The watchers stay with their db index: what a's watchers saw is now in b.
     this.touchWatchedKeysInDb(a, b, a);
     this.touchWatchedKeysInDb(b, a, b);
+    for (const h of this.swapHooks) h(a, b);
   }
+
+  /** Run after SWAPDB swapped the contents of two dbs (blocked stream readers re-check their keys). */
+  readonly swapHooks: ((a: Database, b: Database) => void)[] = [];
 
   /**
    * The keys watched in `db` lose the contents of `emptied` and, for SWAPDB,
