@@ -60,7 +60,8 @@
  * order (5.1 uses hash order), which also affects cjson/cmsgpack object key order; `#` on tables
  * with holes follows 5.1's algorithm but emulates its rehash points only approximately for
  * tables mixing hash keys; error(msg, level) supports levels 0..2 (higher levels get no
- * position); getfenv returns the globals and setfenv is a no-op (no per-function environments);
+ * position); function environments work for getfenv/setfenv on functions and on levels 0 and 1
+ * (level 1 is known when the callee is named getfenv/setfenv at the call site), not level >= 2;
  * __mode (weak tables) and __gc are ignored; string.dump is unsupported; the constant-folding
  * quirk that prints `0*-1` as "0" is not reproduced; %s in string.format is not locale-aware.
  * No io/os (except os.clock)/debug/package libraries, as in Redis.
