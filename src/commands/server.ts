@@ -94,7 +94,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         `clients_in_timeout_table:${srv.blockedClients}`,
         `total_watched_keys:${watchedKeys}`,
         `total_blocking_keys:${st.totalBlockingKeys}`,
-        `total_blocking_keys_on_nokey:0`,
+        `total_blocking_keys_on_nokey:${(srv.ext.blockingKeysOnNokey as (() => number) | undefined)?.() ?? 0}`,
       ];
     }
     case 'memory': {

@@ -866,6 +866,15 @@ function hasGroupWaiter(db: Database, key: string): boolean {
 function installGroupWakeHooks(srv: Server): void {
   if (srv.ext.streamWakeHooks === true) return;
   srv.ext.streamWakeHooks = true;
+  // INFO total_blocking_keys_on_nokey: keys with a client blocked in XREADGROUP.
+  srv.ext.blockingKeysOnNokey = (): number => {
+    let n = 0;
+    for (const db of srv.dbs) {
+      if (db.blockingKeys === null) continue;
+      for (const key of db.blockingKeys.keys()) if (hasGroupWaiter(db, key)) n++;
+    }
+    return n;
+  };
   srv.keyModifiedHooks.push((db, key) => {
     if (db.blockingKeys !== null && hasGroupWaiter(db, key)) srv.signalKeyAsReady(db, key);
   });
