@@ -22,6 +22,7 @@ const TOKENS = [
   '(', ')', '{', '}', '[', ']', ';', ':', ',', '.', 'x', 'y', 't', 'f', '1', '0', '2^53', '"s"', "'q'", '[[long]]', 'print', 'pcall',
   'error', 'setmetatable', 'string.rep', 'string.gsub', 'table.sort', 'tostring', 'select', 'unpack', '\n', ' ', '--c\n', '"%"',
   '("x"):rep(1e3)', 'coroutine', 'loadstring', 'cjson.decode', '1e308', '0/0', 'math.huge', '{}', '"\\0"',
+  '\nwhile true do end\n', '\nrepeat local z = {} until false\n', '\nlocal function r() return r() end r()\n',
 ];
 
 function mutate(src: string, r: () => number): string {
@@ -65,9 +66,15 @@ test('fuzz: 1000 random/mutated scripts', () => {
   const bad: string[] = [];
   const t0 = Date.now();
   for (let i = 0; i < 1000; i++) {
-    const src = i % 4 === 3 ? randomScript(r) : mutate(CASES[Math.floor(r() * CASES.length)], r);
+    const base = CASES[Math.floor(r() * CASES.length)];
+    const src =
+      i % 50 === 5
+        ? base + TOKENS[TOKENS.length - 1 - Math.floor(r() * 3)] // runaway loop / recursion: deadline or stack overflow
+        : i % 4 === 3
+          ? randomScript(r)
+          : mutate(base, r);
     const e = new LuaEngine();
-    e.setDeadline(100);
+    e.setDeadline(30);
     const start = Date.now();
     try {
       e.run(src, '=fuzz');
