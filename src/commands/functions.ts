@@ -204,7 +204,7 @@ function functionListCommand(c: Client, args: string[]): void {
       else w.bulk(f.description);
       w.bulk('flags');
       w.setHeader(f.flagNames.length);
-      for (const n of f.flagNames) w.bulk(n);
+      for (const n of f.flagNames) w.simple(n);
     }
     if (withCode) {
       w.bulk('library_code');
@@ -236,7 +236,7 @@ function functionRestoreCommand(c: Client, args: string[]): void {
   }
   const codes = parsePayload(Buffer.from(args[2], 'latin1'));
   if (codes === null) {
-    c.w.error('ERR payload version or checksum are wrong');
+    c.w.error('ERR DUMP payload version or checksum are wrong');
     return;
   }
   const reg = getFunctions(c.server);

@@ -200,6 +200,9 @@ function noNewlines(s: string): string {
   return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0 ? s.replace(/[\r\n]/g, ' ') : s;
 }
 
+/** Nesting limit of a reply built from Lua tables (Redis stops at its Lua stack limit). */
+const MAX_DEPTH = 1000;
+
 export interface ErrorSink {
   /** Reply an error; `countStats` false when the command that produced it already counted it. */
   (w: ReplyWriter, msg: string, countStats: boolean): void;
@@ -233,7 +236,11 @@ export function writeLuaReply(w: ReplyWriter, v: LuaValue, scriptResp: number, d
     default:
       break;
   }
-  if (!(v instanceof LuaTable) || depth > 1000) {
+  if (v instanceof LuaTable && depth >= MAX_DEPTH) {
+    w.error('ERR reached lua stack limit');
+    return;
+  }
+  if (!(v instanceof LuaTable)) {
     w.nullBulk();
     return;
   }

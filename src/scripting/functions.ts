@@ -51,6 +51,7 @@ export class FunctionRegistry {
   }
 
   private registerFunction(a: LuaValue[]): LuaValue {
+    const eng = this.host.fnEngine;
     const lib = this.loading;
     if (lib === null) throw new LuaError('redis.register_function can only be called on FUNCTION LOAD command');
     let name: LuaValue;
@@ -68,8 +69,8 @@ export class FunctionRegistry {
         if (k === undefined) break;
         const v = t.nextValue;
         if (k === 'function_name') {
-          if (typeof v !== 'string') throw new LuaError('function_name argument given to redis.register_function must be a string');
-          name = v;
+          if (typeof v !== 'string' && typeof v !== 'number') throw new LuaError('function_name argument given to redis.register_function must be a string');
+          name = typeof v === 'number' ? eng.tostring(v) : v;
         } else if (k === 'description') {
           if (typeof v !== 'string') throw new LuaError('description argument given to redis.register_function must be a string');
           description = v;
@@ -84,9 +85,9 @@ export class FunctionRegistry {
       if (name === undefined) throw new LuaError('redis.register_function must get a function name argument');
       if (callback === undefined) throw new LuaError('redis.register_function must get a callback argument');
     } else if (a.length === 2) {
-      if (typeof a[0] !== 'string') throw new LuaError('first argument to redis.register_function must be a string');
+      if (typeof a[0] !== 'string' && typeof a[0] !== 'number') throw new LuaError('first argument to redis.register_function must be a string');
       if (typeof a[1] !== 'function') throw new LuaError('second argument to redis.register_function must be a function');
-      name = a[0];
+      name = typeof a[0] === 'number' ? eng.tostring(a[0]) : a[0];
       callback = a[1];
     } else throw new LuaError('wrong number of arguments to redis.register_function');
     const flags: ScriptFlags = { compat: false, noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlot: false };

@@ -32,6 +32,7 @@ import type { Server } from '../server/server';
 import type { CommandDef } from '../commands/types';
 import { noParentHandler } from '../commands/types';
 import { REDIS_VERSION } from '../server/config';
+import { formatDouble } from '../util/numbers';
 import { LuaEngine, LuaError, LuaInterrupt, LuaTable, type LuaFunction, type LuaValue } from './lua';
 import { errorTable, errorText, readReply, replyErrorRaw, writeLuaReply } from './convert';
 
@@ -96,10 +97,15 @@ export function sha1hex(s: string): string {
   return createHash('sha1').update(Buffer.from(s, 'latin1')).digest('hex');
 }
 
-/** Host-function error: a Lua error whose value is `msg` (a string) with the caller's position. */
+/** Host-function error: raises {err="ERR msg"} with the caller's position, as Redis's API functions do. */
 function raise(eng: LuaEngine, msg: string): never {
-  void eng;
-  throw new LuaError(msg);
+  const t = errorTable('ERR ' + msg, false);
+  const pos = wherePosition(eng);
+  if (pos !== null) {
+    t.set('source', pos.source);
+    t.set('line', pos.line);
+  }
+  throw new LuaError(t);
 }
 
 /** Where a Lua error table was raised: source and line of the innermost Lua frame. */
@@ -118,6 +124,8 @@ export class ScriptingHost {
   scriptsBytes = 0;
   readonly fake: Client;
   run: RunState | null = null;
+  /** Where the last error() call of the running script was made (errors without a position). */
+  private lastErrorPos: { source: string; line: number } | null = null;
   /** Function-library state, managed by functions.ts. */
   fnState: unknown = null;
   private keysTable = new LuaTable();
@@ -160,20 +168,20 @@ export class ScriptingHost {
       return sha1hex(typeof v === 'string' ? v : typeof v === 'number' ? eng.tostring(v) : '');
     });
     reg('error_reply', (...a) => {
-      if (a.length !== 1 || typeof a[0] !== 'string') raise(eng, 'wrong number or type of arguments');
+      if (a.length !== 1 || typeof a[0] !== 'string') return errorTable('ERR wrong number or type of arguments', false);
       let s = a[0];
       if (s.charCodeAt(0) !== 45) s = '-' + s;
       return errorTable(errorText(s), false);
     });
     reg('status_reply', (...a) => {
-      if (a.length !== 1 || typeof a[0] !== 'string') raise(eng, 'wrong number or type of arguments');
+      if (a.length !== 1 || typeof a[0] !== 'string') return errorTable('ERR wrong number or type of arguments', false);
       const t = new LuaTable();
       t.set('ok', a[0]);
       return t;
     });
     reg('log', (...a) => {
       if (a.length < 2) raise(eng, 'redis.log() requires two arguments or more.');
-      if (typeof a[0] !== 'number') raise(eng, 'First argument must be a number');
+      if (typeof a[0] !== 'number') raise(eng, 'First argument must be a number (log level).');
       const level = a[0];
       if (level < 0 || level > 3 || Math.trunc(level) !== level) raise(eng, 'Invalid debug level.');
       const parts: string[] = [];
@@ -237,9 +245,10 @@ export class ScriptingHost {
     if (typeof origError === 'function') {
       eng.register('error', (...a) => {
         const t = a[0];
-        if (t instanceof LuaTable && t.get('source') === undefined && this.run !== null) {
+        if (this.run !== null) {
           const pos = wherePosition(eng);
-          if (pos !== null) {
+          this.lastErrorPos = pos;
+          if (pos !== null && t instanceof LuaTable && t.get('source') === undefined) {
             t.set('source', pos.source);
             t.set('line', pos.line);
           }
@@ -252,6 +261,11 @@ export class ScriptingHost {
     }
     eng.onTick = () => this.onTick();
     eng.protectGlobals();
+    {
+      // Scripts may not create globals at all: the globals table is read-only (Redis 7).
+      const mt = eng.G.mt as LuaTable;
+      mt.set('__newindex', ((_t: LuaValue, _k: LuaValue) => eng.R.error('Attempt to modify a readonly table')) as LuaFunction);
+    }
     return eng;
   }
 
@@ -267,7 +281,7 @@ export class ScriptingHost {
       for (let i = 0; i < a.length; i++) {
         const v = a[i];
         if (typeof v === 'string') args[i] = v;
-        else if (typeof v === 'number') args[i] = eng.tostring(v);
+        else if (typeof v === 'number') args[i] = numberArg(v);
         else {
           bad = 'Lua redis lib command arguments must be strings or integers';
           break;
@@ -373,6 +387,7 @@ export class ScriptingHost {
       engine: eng,
     };
     this.run = run;
+    this.lastErrorPos = null;
     // Collect the script's effects; they are propagated once it is over.
     const hooks = srv.propagateHooks;
     const saved = hooks.length !== 0 ? hooks.splice(0, hooks.length) : null;
@@ -443,6 +458,9 @@ export class ScriptingHost {
       if (m !== null) {
         source = '@' + m[1];
         line = Number(m[2]);
+      } else if (this.lastErrorPos !== null) {
+        source = this.lastErrorPos.source;
+        line = this.lastErrorPos.line;
       }
     }
     let text = msg;
@@ -593,6 +611,12 @@ export class ScriptingHost {
   }
 }
 
+/** A Lua number passed to redis.call: shortest round-trip form, as Redis 7.2 converts it. */
+function numberArg(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e17) return String(n);
+  return formatDouble(n);
+}
+
 function fillTable(t: LuaTable, items: string[]): void {
   const a = t.arr;
   const old = a.length;
@@ -604,7 +628,7 @@ function fillTable(t: LuaTable, items: string[]): void {
 export function parseShebang(line: string): ScriptFlags | string {
   const parts = line.split(' ').filter((p) => p !== '');
   const engine = parts[0] ?? '';
-  if (engine !== 'lua') return `ERR Unexpected engine in script shebang: ${engine}`;
+  if (engine !== 'lua') return `ERR Unexpected engine in script shebang: #!${line}`;
   const flags: ScriptFlags = { compat: false, noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlot: false };
   for (let i = 1; i < parts.length; i++) {
     const p = parts[i];
