@@ -44,6 +44,29 @@ export const E = {
   TIMEOUT_RANGE: 'ERR timeout is out of range',
   NEG_LENGTH: 'ERR value is out of range, must be positive',
   LCS_STRINGS: 'ERR The specified keys must contain string values',
+  // Transactions, client-side caching, client control.
+  NO_MULTI: 'ERR Command not allowed inside a transaction',
+  EXECABORT_BECAUSE: (err: string) => `EXECABORT Transaction discarded because of: ${err}`,
+  TRACKING_REDIR_MISSING: 'ERR The client ID you want redirect to does not exist',
+  TRACKING_REDIR_TWICE: 'ERR A client can only redirect to a single other client',
+  TRACKING_PREFIX_NO_BCAST: 'ERR PREFIX option requires BCAST mode to be enabled',
+  TRACKING_BCAST_SWITCH: "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+  TRACKING_OPT_BCAST: 'ERR OPTIN and OPTOUT are not compatible with BCAST',
+  TRACKING_OPTIN_OPTOUT: "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  TRACKING_OPT_SWITCH: "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+  TRACKING_PREFIX_EXISTING: (p: string, q: string) =>
+    `ERR Prefix '${p}' overlaps with an existing prefix '${q}'. Prefixes for a single client must not overlap.`,
+  TRACKING_PREFIX_OTHER: (p: string, q: string) =>
+    `ERR Prefix '${p}' overlaps with another provided prefix '${q}'. Prefixes for a single client must not overlap.`,
+  CACHING_NOT_TRACKING: 'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+  CACHING_YES_OPTIN: 'ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
+  CACHING_NO_OPTOUT: 'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
+  NO_SUCH_CLIENT: 'ERR No such client',
+  NO_SUCH_USER: (u: string) => `ERR No such user '${u}'`,
+  CLIENT_ID_POSITIVE: 'ERR client-id should be greater than 0',
+  CLIENT_TYPE: (t: string) => `ERR Unknown client type '${t}'`,
+  PAUSE_MODE: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
+  PAUSE_TIMEOUT: 'ERR timeout is not an integer or out of range',
 };
 
 /** Quote-safe excerpt of client input for error messages (as Redis's sdscatrepr-less truncation). */

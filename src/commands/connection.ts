@@ -207,40 +207,60 @@ export function validClientName(name: string): boolean {
 
 function clientFlags(c: Client): string {
   let f = '';
-  if (c.ext.replica) f += 'S';
+  if (c.monitor) f += 'O';
+  else if (c.ext.replica) f += 'S';
   if (c.ext.master) f += 'M';
   if (c.subscriptionCount > 0 || c.shardChannels.size > 0) f += 'P';
   if (c.multi !== null) f += 'x';
-  if (c.blocked !== null) f += 'b';
+  if (c.blocked !== null || c.ext.paused === true) f += 'b';
   if (c.tracking) f += 't';
   if (c.ext.trackingBrokenRedir) f += 'R';
   if (c.ext.trackingBcast) f += 'B';
   if (c.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.unix) f += 'U';
+  if (c.ext.readonly) f += 'r';
   if (c.noEvict) f += 'e';
   if (c.noTouch) f += 'T';
-  if (c.monitor) f += 'O';
   return f === '' ? 'N' : f;
 }
 
-/** One CLIENT LIST / CLIENT INFO line. */
-export function clientInfoString(c: Client): string {
+/** The command (or container|subcommand) name of a request, as CLIENT LIST shows it. */
+function currentCmdName(args: string[]): string {
+  return args.length > 1 ? `${args[0]}|${args[1]}`.toLowerCase() : args[0].toLowerCase();
+}
+
+/** Bytes of a request as RESP (Redis counts the current request in the query buffer). */
+function requestBytes(args: string[]): number {
+  let n = 3 + String(args.length).length;
+  for (const a of args) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/**
+ * One CLIENT LIST / CLIENT INFO line. `self` is the client asking, with the
+ * request being run (still in its query buffer, as Redis shows it).
+ */
+export function clientInfoString(c: Client, self?: { c: Client; args: string[] }): string {
   const srv = c.server;
   const now = srv.clock.now();
   const fd = c.socket ? ((c.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1) : -1;
-  const qbuf = c.parser.pending;
-  const obl = c.w.len;
-  const oll = 0;
-  const omem = c.socket ? c.socket.writableLength : 0;
-  const totMem = 1024 + qbuf + c.w.buf.length + omem;
+  const current = self !== undefined && self.c === c;
+  const qbuf = c.parser.pending + (current ? requestBytes(self.args) : 0);
+  let argvMem = 0;
+  if (current) for (const a of self.args) argvMem += a.length;
+  const obl = current ? 0 : Math.min(c.w.len, 16384);
+  const omem = (c.socket ? c.socket.writableLength : 0) + (current ? 0 : Math.max(0, c.w.len - 16384));
+  let multiMem = 0;
+  if (c.multi !== null) for (const q of c.multi) for (const a of q.args) multiMem += a.length + 16;
+  const totMem = 1024 + qbuf + argvMem + multiMem + omem + (current ? 0 : c.w.len);
   const events = c.socket && c.socket.writableLength > 0 ? 'rw' : 'r';
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${clientFlags(c)} db=${c.db.id} sub=${c.channels.size} ` +
     `psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=${c.multi === null ? -1 : c.multi.length} qbuf=${qbuf} ` +
-    `qbuf-free=${qbuf === 0 ? 0 : Math.max(0, 32768 - qbuf)} argv-mem=0 multi-mem=0 rbs=1024 rbp=${Math.min(1024, qbuf)} obl=${obl} oll=${oll} ` +
-    `omem=${omem} tot-mem=${totMem} events=${events} cmd=${c.lastCmd} user=${c.user} ` +
+    `qbuf-free=${qbuf === 0 ? 0 : Math.max(0, 32768 - qbuf)} argv-mem=${argvMem} multi-mem=${multiMem} rbs=1024 rbp=${Math.min(1024, qbuf)} obl=${obl} oll=0 ` +
+    `omem=${omem} tot-mem=${totMem} events=${events} cmd=${current ? currentCmdName(self.args) : c.lastCmd} user=${c.user} ` +
     `redir=${(c.ext.trackingRedirect as number | undefined) ?? -1} resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
@@ -304,14 +324,14 @@ function clientListCommand(c: Client, args: string[]): void {
   for (const cl of c.server.clients.values()) {
     if (type !== null && clientType(cl) !== type) continue;
     if (ids !== null && !ids.has(cl.id)) continue;
-    out += clientInfoString(cl) + '\n';
+    out += clientInfoString(cl, { c, args }) + '\n';
   }
   c.w.verbatim(out);
 }
 
 /* CLIENT INFO */
-function clientInfoCommand(c: Client): void {
-  c.w.verbatim(clientInfoString(c) + '\n');
+function clientInfoCommand(c: Client, args: string[]): void {
+  c.w.verbatim(clientInfoString(c, { c, args }) + '\n');
 }
 
 /*
@@ -321,6 +341,7 @@ function clientInfoCommand(c: Client): void {
 function clientKillCommand(c: Client, args: string[]): void {
   const srv = c.server;
   if (args.length === 3) {
+    // Old form: CLIENT KILL addr:port.
     for (const cl of srv.clients.values()) {
       if (cl.addr === args[2]) {
         killClient(cl, c);
@@ -328,7 +349,7 @@ function clientKillCommand(c: Client, args: string[]): void {
         return;
       }
     }
-    c.w.error('ERR No such client');
+    c.w.error(E.NO_SUCH_CLIENT);
     return;
   }
   if (args.length % 2 !== 0) {
@@ -341,14 +362,14 @@ function clientKillCommand(c: Client, args: string[]): void {
   let addr: string | null = null;
   let laddr: string | null = null;
   let skipme = true;
-  let maxage: number | null = null;
+  let maxage = 0;
   for (let i = 2; i < args.length; i += 2) {
     const o = args[i].toLowerCase();
     const v = args[i + 1];
     if (o === 'id') {
       const n = parseInt64Num(v);
       if (n === null || n <= 0) {
-        c.w.error('ERR client-id should be greater than 0');
+        c.w.error(E.CLIENT_ID_POSITIVE);
         return;
       }
       id = n;
@@ -356,10 +377,15 @@ function clientKillCommand(c: Client, args: string[]): void {
       type = v.toLowerCase();
       if (type === 'slave') type = 'replica';
       if (!['normal', 'master', 'replica', 'pubsub'].includes(type)) {
-        c.w.error(`ERR Unknown client type '${v}'`);
+        c.w.error(E.CLIENT_TYPE(v));
         return;
       }
     } else if (o === 'user') {
+      const exists = srv.ext.aclUserExists as ((name: string) => boolean) | undefined;
+      if (exists ? !exists(v) : v !== 'default') {
+        c.w.error(E.NO_SUCH_USER(v));
+        return;
+      }
       user = v;
     } else if (o === 'addr') addr = v;
     else if (o === 'laddr') laddr = v;
@@ -391,7 +417,8 @@ function clientKillCommand(c: Client, args: string[]): void {
     if (addr !== null && cl.addr !== addr) continue;
     if (laddr !== null && cl.laddr !== laddr) continue;
     if (skipme && cl === c) continue;
-    if (maxage !== null && (now - cl.createdAt) / 1000 < maxage) continue;
+    // MAXAGE kills the clients connected for longer than that many seconds.
+    if (maxage !== 0 && Math.floor((now - cl.createdAt) / 1000) <= maxage) continue;
     killClient(cl, c);
     killed++;
   }

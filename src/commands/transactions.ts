@@ -49,7 +49,8 @@ function execCommand(c: Client): void {
     c.w.error(E.EXECABORT);
     return;
   }
-  if (c.dirtyCas) {
+  // A watched key that expired since WATCH counts as modified, deleted yet or not.
+  if (c.dirtyCas || srv.watchedKeyExpired(c)) {
     discardTransaction(c);
     c.w.nullArray();
     return;

@@ -50,7 +50,8 @@ export class Client {
   // Transaction state.
   multi: { cmd: CommandDef; args: string[] }[] | null = null;
   multiError = false;
-  watched: { db: Database; key: string }[] = [];
+  /** WATCHed keys; `expired`: the key was already logically expired when watched. */
+  watched: { db: Database; key: string; expired: boolean }[] = [];
   dirtyCas = false;
   // Pub/sub.
   channels = new Set<string>();
