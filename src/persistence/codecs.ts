@@ -15,15 +15,15 @@ import type { Config } from '../server/config';
 import { isString, type TypeName, type Value } from '../types/value';
 import { HashObject, type HashLimits } from '../types/hash';
 import { SetObject, ENC_INTSET, ENC_LISTPACK, ENC_HASHTABLE, type SetLimits } from '../types/set';
-import { RdbError, RdbReader, RdbWriter, T } from './rdb';
+import { ZSet, type ZsetLimits } from '../types/zset';
+import { RdbError, RdbReader, RdbWriter, T, formatG17 } from './rdb';
 import { intsetBuild, intsetParse, lpBuild, lpParse, zipmapParse, zlParse } from './encodings';
 
 /** What loading needs to pick encodings (the *-max-* parameters). */
 export interface LoadContext {
   hash: HashLimits;
   set: SetLimits;
-  zsetMaxEntries: number;
-  zsetMaxValue: number;
+  zset: ZsetLimits;
   listMaxSize: number;
   listCompressDepth: number;
   /** RDB version of the file or payload being read. */
@@ -34,8 +34,7 @@ export function loadContext(cfg: Config, ver: number): LoadContext {
   return {
     hash: { maxEntries: cfg.num('hash-max-listpack-entries'), maxValue: cfg.num('hash-max-listpack-value') },
     set: { maxIntset: cfg.num('set-max-intset-entries'), maxListpack: cfg.num('set-max-listpack-entries'), maxListpackValue: cfg.num('set-max-listpack-value') },
-    zsetMaxEntries: cfg.num('zset-max-listpack-entries'),
-    zsetMaxValue: cfg.num('zset-max-listpack-value'),
+    zset: { maxListpackEntries: cfg.num('zset-max-listpack-entries'), maxListpackValue: cfg.num('zset-max-listpack-value') },
     listMaxSize: cfg.num('list-max-listpack-size'),
     listCompressDepth: cfg.num('list-compress-depth'),
     ver,
@@ -241,3 +240,88 @@ READERS.set(T.SET_LISTPACK, (r, ctx) => {
   dupCheck(s.members, items.length, 'set members');
   return s;
 });
+
+// ----------------------------------------------------------------------------
+// zset
+// ----------------------------------------------------------------------------
+
+/** A score as Redis stores it in listpacks and AOF rewrites (integers plainly, else %.17g). */
+export function scoreText(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (Number.isInteger(d) && Math.abs(d) < 2 ** 53) return Object.is(d, -0) ? '-0' : String(d);
+  return formatG17(d);
+}
+
+function parseScore(s: string): number {
+  const l = s.toLowerCase();
+  if (l === 'inf' || l === '+inf') return Infinity;
+  if (l === '-inf') return -Infinity;
+  const d = Number(s);
+  if (Number.isNaN(d) || s.trim() === '') throw new RdbError('Zset with NAN score detected');
+  return d;
+}
+
+function zsetFrom(entries: [string, number][], ctx: LoadContext): ZSet | null {
+  if (entries.length === 0) return null;
+  for (const [, sc] of entries) if (Number.isNaN(sc)) throw new RdbError('Zset with NAN score detected');
+  const z = ZSet.from(entries, ctx.zset);
+  if (z.size() !== entries.length) throw new RdbError('Duplicate zset fields detected');
+  return z;
+}
+
+function zsetFromFlat(items: string[], ctx: LoadContext): ZSet | null {
+  if (items.length % 2 !== 0) throw new RdbError('Zset listpack/ziplist has an odd number of elements');
+  const entries: [string, number][] = [];
+  for (let i = 0; i < items.length; i += 2) entries.push([items[i], parseScore(items[i + 1])]);
+  return zsetFrom(entries, ctx);
+}
+
+CODECS.set('zset', {
+  type: 'zset',
+  rdbType: (v) => ((v as ZSet).listpack ? T.ZSET_LISTPACK : T.ZSET_2),
+  write(w, v) {
+    const z = v as ZSet;
+    if (z.listpack) {
+      const items: string[] = [];
+      for (const [m, sc] of z.entries()) items.push(m, scoreText(sc));
+      w.string(lpBuild(items));
+      return;
+    }
+    // Greatest to smallest, as Redis writes skiplists.
+    w.len(z.size());
+    z.forEach((m, sc) => {
+      w.string(m);
+      w.binaryDouble(sc);
+    }, true);
+  },
+  rewrite(key, v, emit) {
+    const z = v as ZSet;
+    function* items(): Generator<string[]> {
+      for (const [m, sc] of z.entries()) yield [scoreText(sc), m];
+    }
+    emitBatched(emit, 'ZADD', key, items());
+  },
+});
+
+READERS.set(T.ZSET, (r, ctx) => {
+  const n = r.len();
+  const entries: [string, number][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = r.string();
+    entries[i] = [m, r.textDouble()];
+  }
+  return zsetFrom(entries, ctx);
+});
+READERS.set(T.ZSET_2, (r, ctx) => {
+  const n = r.len();
+  const entries: [string, number][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = r.string();
+    entries[i] = [m, r.binaryDouble()];
+  }
+  return zsetFrom(entries, ctx);
+});
+READERS.set(T.ZSET_ZIPLIST, (r, ctx) => zsetFromFlat(zlParse(r.stringBytes()), ctx));
+READERS.set(T.ZSET_LISTPACK, (r, ctx) => zsetFromFlat(lpParse(r.stringBytes()), ctx));

@@ -29,5 +29,11 @@ export function fillCommands(db: number): string[][] {
   const bi: string[] = ['SADD', p + 'intset-big'];
   for (let i = 0; i < 700; i++) bi.push(String(i * 3));
   cmds.push(bi);
+  // sorted sets
+  cmds.push(['ZADD', p + 'zset-small', '1', 'a', '2.5', 'b', '-3', 'c', 'inf', 'top', '-inf', 'bottom', '0.1', 'tenth']);
+  const bz: string[] = ['ZADD', p + 'zset-big'];
+  for (let i = 0; i < 200; i++) bz.push(String(i * 1.5 - 100), 'member' + i);
+  cmds.push(bz);
+  cmds.push(['ZADD', p + 'zset-longmember', '3.14159', 'z'.repeat(100)]);
   return cmds;
 }

@@ -5,7 +5,7 @@
  * corrupt files are refused with Redis's log lines.
  */
 
-import { test } from 'node:test';
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,10 @@ import { startNodis, RawClient } from '../helpers';
 import { crc64 } from '../../src/persistence/crc64';
 import { lzfCompress, lzfDecompress } from '../../src/persistence/lzf';
 import { setRdbWriteVersion } from '../../src/persistence/manager';
-import { contents, haveRedis, pipeline, runNodisUntilExit, startRedis, tempDir, cmd } from './util';
+import { later, runCleanups, sameContents, contents, haveRedis, pipeline, runNodisUntilExit, startRedis, tempDir, cmd } from './util';
 import { fillCommands } from './fill';
+
+afterEach(runCleanups);
 
 test('crc64 (Jones) check value and LZF round trips', () => {
   assert.equal(crc64(Buffer.from('123456789')).hex(), 'e9c6d914c4b8d9ca');
@@ -30,8 +32,8 @@ test('crc64 (Jones) check value and LZF round trips', () => {
 
 test('a dump.rdb written by redis-server 7.0 loads into Nodis with the same contents', { skip: !haveRedis() }, async () => {
   const dir = tempDir('rdb-r2n');
-  const r = await startRedis(dir);
-  const rc = await RawClient.connect(r.port);
+  const r = later(await startRedis(dir));
+  const rc = later(await RawClient.connect(r.port));
   for (const db of [0, 1, 5]) {
     await cmd(rc, 'SELECT', String(db));
     await pipeline(rc, fillCommands(db));
@@ -43,10 +45,10 @@ test('a dump.rdb written by redis-server 7.0 loads into Nodis with the same cont
 
   const ndir = tempDir('rdb-r2n-n');
   copyFileSync(join(dir, 'dump.rdb'), join(ndir, 'dump.rdb'));
-  const n = await startNodis({ dir: ndir });
+  const n = later(await startNodis({ dir: ndir }));
   const load = n.server.ext.loadDataFromDisk as () => Promise<boolean>;
   assert.equal(await load(), true);
-  assert.equal(await contents(n.port), expected);
+  sameContents(await contents(n.port), expected);
   await n.close();
   rmSync(dir, { recursive: true, force: true });
   rmSync(ndir, { recursive: true, force: true });
@@ -54,8 +56,8 @@ test('a dump.rdb written by redis-server 7.0 loads into Nodis with the same cont
 
 test('a dump.rdb written by Nodis passes redis-check-rdb and loads into redis-server 7.0', { skip: !haveRedis() }, async () => {
   const dir = tempDir('rdb-n2r');
-  const n = await startNodis({ dir });
-  const c = await RawClient.connect(n.port);
+  const n = later(await startNodis({ dir }));
+  const c = later(await RawClient.connect(n.port));
   for (const db of [0, 2, 15]) {
     await cmd(c, 'SELECT', String(db));
     await pipeline(c, fillCommands(db));
@@ -71,20 +73,20 @@ test('a dump.rdb written by Nodis passes redis-check-rdb and loads into redis-se
   await n.close();
   const check = spawnSync('redis-check-rdb', [join(dir, 'dump.rdb')], { encoding: 'utf8' });
   assert.match(check.stdout, /RDB looks OK/, check.stdout);
-  const r = await startRedis(dir);
-  assert.equal(await contents(r.port), expected);
+  const r = later(await startRedis(dir));
+  sameContents(await contents(r.port), expected);
   await r.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('version 11 files round trip through Nodis (DEBUG RELOAD keeps contents)', async () => {
   const dir = tempDir('rdb-reload');
-  const n = await startNodis({ dir });
-  const c = await RawClient.connect(n.port);
+  const n = later(await startNodis({ dir }));
+  const c = later(await RawClient.connect(n.port));
   await pipeline(c, fillCommands(0));
   const before = await contents(n.port, 1);
   assert.equal(await c.call('DEBUG', 'RELOAD'), '+OK\r\n');
-  assert.equal(await contents(n.port, 1), before);
+  sameContents(await contents(n.port, 1), before);
   const head = readFileSync(join(dir, 'dump.rdb')).subarray(0, 9).toString('latin1');
   assert.equal(head, 'REDIS0011');
   c.close();
@@ -94,8 +96,8 @@ test('version 11 files round trip through Nodis (DEBUG RELOAD keeps contents)', 
 
 test('a truncated file or a bad checksum is refused with Redis log lines, no crash', async () => {
   const dir = tempDir('rdb-corrupt');
-  const n = await startNodis({ dir });
-  const c = await RawClient.connect(n.port);
+  const n = later(await startNodis({ dir }));
+  const c = later(await RawClient.connect(n.port));
   await pipeline(c, fillCommands(0));
   assert.equal(await c.call('SAVE'), '+OK\r\n');
   c.close();

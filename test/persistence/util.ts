@@ -20,6 +20,33 @@ export function haveRedis(): boolean {
 
 let seq = 0;
 
+/** Children still running when the test file ends are killed (a failed test must not hang the run). */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+function track(c: ChildProcess): ChildProcess {
+  live.add(c);
+  c.once('exit', () => live.delete(c));
+  return c;
+}
+
+/** Things to close after each test (register with `later`, run with `runCleanups` in afterEach). */
+const cleanups: (() => Promise<void> | void)[] = [];
+export function later<T extends { close(): Promise<void> | void }>(x: T): T {
+  cleanups.push(() => x.close());
+  return x;
+}
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length) {
+    try {
+      await (cleanups.pop() as () => Promise<void> | void)();
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
 export interface Proc {
   port: number;
   child: ChildProcess;
@@ -49,7 +76,7 @@ function freePort(): number {
 /** redis-server 7.0 with `dir`, no save points unless given. */
 export async function startRedis(dir: string, extra: string[] = []): Promise<Proc> {
   const port = freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes', ...extra], { stdio: 'ignore' });
+  const child = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--enable-debug-command', 'yes', ...extra], { stdio: 'ignore' }));
   await waitUp(port, child);
   return { port, child, close: () => stop(child) };
 }
@@ -59,7 +86,7 @@ export async function startNodisProcess(dir: string, extra: string[] = [], env: 
   const port = freePort();
   let out = '';
   const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
-  const child = spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = track(spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   await waitUp(port, child);
@@ -72,7 +99,7 @@ export function runNodisUntilExit(dir: string, extra: string[] = [], timeoutMs =
   const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
   return new Promise((res) => {
     let out = '';
-    const child = spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -173,7 +200,8 @@ export async function contents(port: number, dbs = 16): Promise<string> {
           v = await cmd(c, 'LRANGE', k, '0', '-1');
           break;
         case 'zset':
-          v = await cmd(c, 'ZRANGE', k, '0', '-1', 'WITHSCORES');
+          // Scores normalised: Redis 7.0 prints %.17g, 7.2 the shortest form.
+          v = ((await cmd(c, 'ZRANGE', k, '0', '-1', 'WITHSCORES')) as string[]).map((x, i) => (i % 2 ? String(Number(x)) : x));
           break;
         case 'stream':
           v = [await cmd(c, 'XRANGE', k, '-', '+'), await cmd(c, 'XINFO', 'STREAM', k, 'FULL')];
@@ -187,4 +215,17 @@ export async function contents(port: number, dbs = 16): Promise<string> {
   }
   c.close();
   return out.join('\n');
+}
+
+/** Compare two contents() dumps, reporting the first differing key briefly. */
+export function sameContents(actual: string, expected: string): void {
+  if (actual === expected) return;
+  const a = actual.split('\n');
+  const e = expected.split('\n');
+  for (let i = 0; i < Math.max(a.length, e.length); i++) {
+    if (a[i] !== e[i]) {
+      const cut = (s: string | undefined) => (s === undefined ? '(none)' : s.length > 400 ? s.slice(0, 400) + '...' : s);
+      throw new Error(`contents differ at line ${i}:\n  actual:   ${cut(a[i])}\n  expected: ${cut(e[i])}`);
+    }
+  }
 }
