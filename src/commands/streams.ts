@@ -102,9 +102,27 @@ function intervalIdOrReply(c: Client, s: string, missingSeq: bigint): [StreamID,
   return id === null ? null : [id, exclude];
 }
 
+/** Node size limits per server, re-read when CONFIG SET changes them. */
+const limitsCache = new WeakMap<Server, BlockLimits | null>();
+
 function limitsOf(c: Client): BlockLimits {
-  const cfg = c.server.config;
-  return { maxEntries: cfg.num('stream-node-max-entries'), maxBytes: cfg.num('stream-node-max-bytes') };
+  const srv = c.server;
+  let l = limitsCache.get(srv);
+  if (l === undefined) {
+    const drop = (): undefined => {
+      limitsCache.set(srv, null);
+      return undefined;
+    };
+    srv.config.onChange('stream-node-max-entries', drop);
+    srv.config.onChange('stream-node-max-bytes', drop);
+    l = null;
+  }
+  if (l === null) {
+    const cfg = srv.config;
+    l = { maxEntries: cfg.num('stream-node-max-entries'), maxBytes: cfg.num('stream-node-max-bytes') };
+    limitsCache.set(srv, l);
+  }
+  return l;
 }
 
 function replyId(c: Client, ms: bigint, seq: bigint): void {
