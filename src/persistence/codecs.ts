@@ -16,7 +16,9 @@ import { isString, type TypeName, type Value } from '../types/value';
 import { HashObject, type HashLimits } from '../types/hash';
 import { SetObject, ENC_INTSET, ENC_LISTPACK, ENC_HASHTABLE, type SetLimits } from '../types/set';
 import { ZSet, type ZsetLimits } from '../types/zset';
-import { RdbError, RdbReader, RdbWriter, T, formatG17 } from './rdb';
+import { List } from '../types/list';
+import { Stream, ENTRIES_READ_INVALID, idStr, type BlockLimits, type NACK, type StreamBlock, type StreamID } from '../types/stream';
+import { RdbError, RdbReader, RdbWriter, T, formatG17, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN } from './rdb';
 import { intsetBuild, intsetParse, lpBuild, lpParse, zipmapParse, zlParse } from './encodings';
 
 /** What loading needs to pick encodings (the *-max-* parameters). */
@@ -26,6 +28,7 @@ export interface LoadContext {
   zset: ZsetLimits;
   listMaxSize: number;
   listCompressDepth: number;
+  stream: BlockLimits;
   /** RDB version of the file or payload being read. */
   ver: number;
 }
@@ -37,6 +40,7 @@ export function loadContext(cfg: Config, ver: number): LoadContext {
     zset: { maxListpackEntries: cfg.num('zset-max-listpack-entries'), maxListpackValue: cfg.num('zset-max-listpack-value') },
     listMaxSize: cfg.num('list-max-listpack-size'),
     listCompressDepth: cfg.num('list-compress-depth'),
+    stream: { maxEntries: cfg.num('stream-node-max-entries'), maxBytes: cfg.num('stream-node-max-bytes') },
     ver,
   };
 }
@@ -325,3 +329,273 @@ READERS.set(T.ZSET_2, (r, ctx) => {
 });
 READERS.set(T.ZSET_ZIPLIST, (r, ctx) => zsetFromFlat(zlParse(r.stringBytes()), ctx));
 READERS.set(T.ZSET_LISTPACK, (r, ctx) => zsetFromFlat(lpParse(r.stringBytes()), ctx));
+
+// ----------------------------------------------------------------------------
+// list
+// ----------------------------------------------------------------------------
+
+function listFrom(items: string[], ctx: LoadContext): List | null {
+  if (items.length === 0) return null;
+  const l = List.from(items);
+  // Loaded as a quicklist, then converted when it fits one node (Redis 7.2).
+  l.quicklist = true;
+  l.tryConvertToListpack(ctx.listMaxSize, false);
+  return l;
+}
+
+CODECS.set('list', {
+  type: 'list',
+  rdbType: () => T.LIST_QUICKLIST_2,
+  write(w, v) {
+    const nodes = (v as List).nodes();
+    w.len(nodes.length);
+    for (const node of nodes) {
+      w.len(QUICKLIST_NODE_PACKED);
+      w.string(lpBuild(node));
+    }
+  },
+  rewrite(key, v, emit) {
+    const l = v as List;
+    function* items(): Generator<string[]> {
+      for (let i = 0; i < l.length; i++) yield [l.at(i)];
+    }
+    emitBatched(emit, 'RPUSH', key, items());
+  },
+});
+
+READERS.set(T.LIST, (r, ctx) => {
+  const n = r.len();
+  const items: string[] = new Array(n);
+  for (let i = 0; i < n; i++) items[i] = r.string();
+  return listFrom(items, ctx);
+});
+READERS.set(T.LIST_ZIPLIST, (r, ctx) => listFrom(zlParse(r.stringBytes()), ctx));
+READERS.set(T.LIST_QUICKLIST, (r, ctx) => {
+  const n = r.len();
+  const items: string[] = [];
+  for (let i = 0; i < n; i++) for (const e of zlParse(r.stringBytes())) items.push(e);
+  return listFrom(items, ctx);
+});
+READERS.set(T.LIST_QUICKLIST_2, (r, ctx) => {
+  const n = r.len();
+  const items: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const container = r.len();
+    if (container === QUICKLIST_NODE_PLAIN) items.push(r.string());
+    else if (container === QUICKLIST_NODE_PACKED) for (const e of lpParse(r.stringBytes())) items.push(e);
+    else throw new RdbError(`Quicklist integrity check failed.`);
+  }
+  return listFrom(items, ctx);
+});
+
+// ----------------------------------------------------------------------------
+// stream
+// ----------------------------------------------------------------------------
+
+const STREAM_ITEM_FLAG_DELETED = 1;
+const STREAM_ITEM_FLAG_SAMEFIELDS = 2;
+const U64_MAX = 0xffffffffffffffffn;
+
+function rawId(ms: bigint, seq: bigint): Buffer {
+  const b = Buffer.allocUnsafe(16);
+  b.writeBigUInt64BE(ms, 0);
+  b.writeBigUInt64BE(seq, 8);
+  return b;
+}
+
+/** One stream node as Redis lays it out in a listpack (master entry, then entries). */
+function streamNodeListpack(b: StreamBlock): Buffer {
+  const items: string[] = [];
+  const deleted = b.n - b.live;
+  items.push(String(b.live), String(deleted), String(b.masterFields.length), ...b.masterFields, '0');
+  const mf = b.masterFields;
+  for (let i = 0; i < b.n; i++) {
+    const nf = b.numFields(i);
+    let same = nf === mf.length;
+    for (let k = 0; same && k < nf; k++) if (b.field(i, k) !== mf[k]) same = false;
+    let flags = same ? STREAM_ITEM_FLAG_SAMEFIELDS : 0;
+    if (b.isDeleted(i)) flags |= STREAM_ITEM_FLAG_DELETED;
+    items.push(String(flags), BigInt.asIntN(64, b.idMs(i) - b.masterMs).toString(), BigInt.asIntN(64, b.idSeq(i) - b.masterSeq).toString());
+    if (same) {
+      for (let k = 0; k < nf; k++) items.push(b.value(i, k));
+      items.push(String(nf + 3));
+    } else {
+      items.push(String(nf));
+      for (let k = 0; k < nf; k++) items.push(b.field(i, k), b.value(i, k));
+      items.push(String(2 * nf + 4));
+    }
+  }
+  return lpBuild(items);
+}
+
+function writeIdLen(w: RdbWriter, id: StreamID): void {
+  w.lenBig(id.ms);
+  w.lenBig(id.seq);
+}
+
+CODECS.set('stream', {
+  type: 'stream',
+  rdbType: (_v, ver) => (ver >= 11 ? T.STREAM_LISTPACKS_3 : T.STREAM_LISTPACKS_2),
+  write(w, v, ver) {
+    const s = v as Stream;
+    const blocks = s.blocks.filter((b) => b.live > 0);
+    w.len(blocks.length);
+    for (const b of blocks) {
+      w.rawString(rawId(b.masterMs, b.masterSeq));
+      w.string(streamNodeListpack(b));
+    }
+    w.len(s.length);
+    writeIdLen(w, s.lastId);
+    writeIdLen(w, s.firstId());
+    writeIdLen(w, s.maxDeletedId);
+    w.lenBig(s.entriesAdded);
+    const groups = s.sortedGroups();
+    w.len(groups.length);
+    for (const g of groups) {
+      w.string(g.name);
+      writeIdLen(w, g.lastId);
+      w.lenBig(g.entriesRead < 0n ? U64_MAX : g.entriesRead);
+      w.len(g.pel.size);
+      for (const n of g.pel) {
+        w.bytes(rawId(n.ms, n.seq));
+        w.millis(n.deliveryTime);
+        w.len(n.deliveryCount);
+      }
+      const consumers = g.sortedConsumers();
+      w.len(consumers.length);
+      for (const c of consumers) {
+        w.string(c.name);
+        w.millis(c.seenTime);
+        if (ver >= 11) w.millis(c.activeTime);
+        w.len(c.pel.size);
+        for (const n of c.pel) w.bytes(rawId(n.ms, n.seq));
+      }
+    }
+  },
+  rewrite(key, v, emit) {
+    const s = v as Stream;
+    const last = idStr(s.lastId);
+    if (s.length > 0) {
+      for (const b of s.blocks) {
+        for (let i = 0; i < b.n; i++) {
+          if (b.isDeleted(i)) continue;
+          emit(['XADD', key, `${b.idMs(i)}-${b.idSeq(i)}`, ...b.entryPairs(i)]);
+        }
+      }
+    } else {
+      emit(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
+    }
+    emit(['XSETID', key, last, 'ENTRIESADDED', s.entriesAdded.toString(), 'MAXDELETEDID', idStr(s.maxDeletedId)]);
+    for (const g of s.sortedGroups()) {
+      emit(['XGROUP', 'CREATE', key, g.name, idStr(g.lastId), 'ENTRIESREAD', g.entriesRead.toString()]);
+      for (const c of g.sortedConsumers()) {
+        if (c.pel.size === 0) {
+          emit(['XGROUP', 'CREATECONSUMER', key, g.name, c.name]);
+          continue;
+        }
+        for (const n of c.pel) {
+          emit(['XCLAIM', key, g.name, c.name, '0', `${n.ms}-${n.seq}`, 'TIME', String(n.deliveryTime), 'RETRYCOUNT', String(n.deliveryCount), 'JUSTID', 'FORCE']);
+        }
+      }
+    }
+  },
+});
+
+function readRawId(r: RdbReader): StreamID {
+  const b = r.bytes(16);
+  return { ms: b.readBigUInt64BE(0), seq: b.readBigUInt64BE(8) };
+}
+
+function readStream(r: RdbReader, ctx: LoadContext, type: number): Stream {
+  const s = new Stream();
+  const nodes = r.len();
+  let live = 0;
+  for (let n = 0; n < nodes; n++) {
+    const key = r.stringBytes();
+    if (key.length !== 16) throw new RdbError('Stream node key entry is not the size of a stream ID');
+    const master = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
+    const lp = lpParse(r.stringBytes());
+    if (lp.length === 0) throw new RdbError('Empty listpack inside stream');
+    let p = 0;
+    const next = (): string => {
+      if (p >= lp.length) throw new RdbError('Stream listpack integrity check failed.');
+      return lp[p++];
+    };
+    next(); // count
+    next(); // deleted
+    const nmf = Number(next());
+    const mf: string[] = [];
+    for (let k = 0; k < nmf; k++) mf.push(next());
+    if (next() !== '0') throw new RdbError('Stream listpack integrity check failed.');
+    while (p < lp.length) {
+      const flags = Number(next());
+      const ms = BigInt.asUintN(64, master.ms + BigInt(next()));
+      const seq = BigInt.asUintN(64, master.seq + BigInt(next()));
+      let pairs: string[];
+      if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
+        pairs = [];
+        for (let k = 0; k < nmf; k++) pairs.push(mf[k], next());
+      } else {
+        const nf = Number(next());
+        pairs = [];
+        for (let k = 0; k < nf; k++) pairs.push(next(), next());
+      }
+      next(); // lp-count
+      if (flags & STREAM_ITEM_FLAG_DELETED) continue;
+      s.appendEntry({ ms, seq }, pairs, 0, pairs.length, ctx.stream);
+      live++;
+    }
+  }
+  const length = r.len();
+  if (length !== live) throw new RdbError('Stream length inconsistent with the entries');
+  s.lastId = { ms: r.lenBig(), seq: r.lenBig() };
+  if (type >= T.STREAM_LISTPACKS_2) {
+    r.lenBig();
+    r.lenBig(); // first id: recomputed from the entries
+    s.maxDeletedId = { ms: r.lenBig(), seq: r.lenBig() };
+    s.entriesAdded = r.lenBig();
+  } else {
+    s.maxDeletedId = { ms: 0n, seq: 0n };
+    s.entriesAdded = BigInt(length);
+  }
+  const ngroups = r.len();
+  for (let gi = 0; gi < ngroups; gi++) {
+    const name = r.string();
+    const lastId = { ms: r.lenBig(), seq: r.lenBig() };
+    let entriesRead: bigint;
+    if (type >= T.STREAM_LISTPACKS_2) {
+      const er = r.lenBig();
+      entriesRead = er === U64_MAX ? ENTRIES_READ_INVALID : er;
+    } else entriesRead = s.estimateDistanceFromFirstEverEntry(lastId);
+    const g = s.createGroup(name, lastId, entriesRead);
+    if (g === null) throw new RdbError('Duplicated consumer group name');
+    const npel = r.len();
+    for (let i = 0; i < npel; i++) {
+      const id = readRawId(r);
+      const nack: NACK = { ms: id.ms, seq: id.seq, deliveryTime: r.millis(), deliveryCount: r.len(), consumer: null };
+      if (!g.pel.insert(nack)) throw new RdbError('Duplicated global PEL entry loading stream consumer group');
+    }
+    const nconsumers = r.len();
+    for (let ci = 0; ci < nconsumers; ci++) {
+      const cname = r.string();
+      const seen = r.millis();
+      const c = g.createConsumer(cname, seen);
+      if (c === null) throw new RdbError('Duplicate stream consumer detected.');
+      c.seenTime = seen;
+      c.activeTime = type >= T.STREAM_LISTPACKS_3 ? r.millis() : seen;
+      const n = r.len();
+      for (let i = 0; i < n; i++) {
+        const id = readRawId(r);
+        const nack = g.pel.get(id.ms, id.seq);
+        if (nack === undefined) throw new RdbError('Consumer entry not found in group global PEL');
+        nack.consumer = c;
+        if (!c.pel.insert(nack)) throw new RdbError('Duplicated consumer PEL entry loading a stream consumer group');
+      }
+    }
+  }
+  return s;
+}
+
+READERS.set(T.STREAM_LISTPACKS, readStream);
+READERS.set(T.STREAM_LISTPACKS_2, readStream);
+READERS.set(T.STREAM_LISTPACKS_3, readStream);

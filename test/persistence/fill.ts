@@ -35,5 +35,22 @@ export function fillCommands(db: number): string[][] {
   for (let i = 0; i < 200; i++) bz.push(String(i * 1.5 - 100), 'member' + i);
   cmds.push(bz);
   cmds.push(['ZADD', p + 'zset-longmember', '3.14159', 'z'.repeat(100)]);
+  // lists
+  cmds.push(['RPUSH', p + 'list-small', 'a', '1', '-2', 'hello', '300', '70000', '5000000000']);
+  const bl: string[] = ['RPUSH', p + 'list-big'];
+  for (let i = 0; i < 2000; i++) bl.push(i % 2 ? String(i) : 'element-' + i);
+  cmds.push(bl);
+  cmds.push(['LPUSH', p + 'list-long', 'q'.repeat(10000), 'r'.repeat(100)]);
+  // streams
+  for (let i = 1; i <= 250; i++) cmds.push(['XADD', p + 'stream', `${1000 + i}-${i % 3}`, 'f1', 'v' + i, 'f2', String(i)]);
+  cmds.push(['XADD', p + 'stream', '2000-0', 'other', 'fields']);
+  cmds.push(['XDEL', p + 'stream', '1005-2', '1100-1']);
+  cmds.push(['XGROUP', 'CREATE', p + 'stream', 'g1', '0']);
+  cmds.push(['XGROUP', 'CREATE', p + 'stream', 'g2', '1200-0']);
+  cmds.push(['XREADGROUP', 'GROUP', 'g1', 'alice', 'COUNT', '3', 'STREAMS', p + 'stream', '>']);
+  cmds.push(['XREADGROUP', 'GROUP', 'g1', 'bob', 'COUNT', '2', 'STREAMS', p + 'stream', '>']);
+  cmds.push(['XGROUP', 'CREATECONSUMER', p + 'stream', 'g2', 'carol']);
+  cmds.push(['XADD', p + 'stream-empty', '5-5', 'a', 'b']);
+  cmds.push(['XDEL', p + 'stream-empty', '5-5']);
   return cmds;
 }

@@ -203,9 +203,22 @@ export async function contents(port: number, dbs = 16): Promise<string> {
           // Scores normalised: Redis 7.0 prints %.17g, 7.2 the shortest form.
           v = ((await cmd(c, 'ZRANGE', k, '0', '-1', 'WITHSCORES')) as string[]).map((x, i) => (i % 2 ? String(Number(x)) : x));
           break;
-        case 'stream':
-          v = [await cmd(c, 'XRANGE', k, '-', '+'), await cmd(c, 'XINFO', 'STREAM', k, 'FULL')];
+        case 'stream': {
+          const parts: Resp[] = [await cmd(c, 'XRANGE', k, '-', '+'), await cmd(c, 'XLEN', k)];
+          const info = (await cmd(c, 'XINFO', 'STREAM', k)) as Resp[];
+          for (let i = 0; i < info.length; i += 2) if (['last-generated-id', 'max-deleted-entry-id', 'entries-added', 'length'].includes(info[i] as string)) parts.push(info[i], info[i + 1]);
+          for (const g of (await cmd(c, 'XINFO', 'GROUPS', k)) as Resp[][]) {
+            const gi: Resp[] = [];
+            for (let i = 0; i < g.length; i += 2) if (['name', 'pending', 'last-delivered-id', 'entries-read', 'consumers'].includes(g[i] as string)) gi.push(g[i], g[i + 1]);
+            const pend = (await cmd(c, 'XPENDING', k, g[1] as string, '-', '+', '1000')) as Resp[][];
+            gi.push(pend.map((e) => [e[0], e[1], e[3]]));
+            const cons = (await cmd(c, 'XINFO', 'CONSUMERS', k, g[1] as string)) as Resp[][];
+            gi.push(cons.map((x) => [x[1], x[3]]));
+            parts.push(gi);
+          }
+          v = parts;
           break;
+        }
         default:
           v = type;
       }
