@@ -26,6 +26,9 @@ import {
 } from './util';
 import { List, isList } from '../types/list';
 import { parseInt64, parseInt64Num } from '../util/numbers';
+import { CODECS, READERS, emitBatched, type LoadContext } from '../persistence/codecs';
+import { T, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN, RdbError, type RdbReader } from '../persistence/rdb';
+import { lpBuild, lpParse, zlParse } from '../persistence/encodings';
 
 const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
@@ -674,6 +677,77 @@ function lposCommand(c: Client, args: string[]): void {
   } else if (found.length !== 0) c.w.int(found[0]);
   else c.w.nullBulk();
 }
+
+// ----------------------------------------------------------------------------
+// Persistence: RDB and AOF-rewrite codec of the list type
+// ----------------------------------------------------------------------------
+
+/**
+ * A loaded list: empty lists are dropped; one packed node (or an old
+ * single-container type) becomes a listpack when it fits, as Redis 7.2 loads.
+ */
+function loadedList(nodes: string[][], packedSingle: boolean, ctx: LoadContext): List | null {
+  const l = new List();
+  for (const node of nodes) for (const e of node) l.pushTail(e);
+  if (l.length === 0) return null;
+  l.quicklist = true;
+  if (packedSingle) l.tryConvertToListpack(ctx.listMaxSize, false);
+  else l.growFor(ctx.listMaxSize, 0, 0);
+  return l;
+}
+
+CODECS.set('list', {
+  type: 'list',
+  rdbType: () => T.LIST_QUICKLIST_2,
+  write(w, v) {
+    const nodes = (v as List).nodes();
+    w.len(nodes.length);
+    for (const node of nodes) {
+      w.len(QUICKLIST_NODE_PACKED);
+      w.string(lpBuild(node));
+    }
+  },
+  rewrite(key, v, emit) {
+    const l = v as List;
+    function* items(): Generator<string[]> {
+      for (let i = 0; i < l.length; i++) yield [l.at(i)];
+    }
+    emitBatched(emit, 'RPUSH', key, items());
+  },
+});
+
+READERS.set(T.LIST, (r, ctx) => {
+  const n = r.len();
+  const items: string[] = [];
+  for (let i = 0; i < n; i++) items.push(r.string());
+  return loadedList([items], true, ctx);
+});
+READERS.set(T.LIST_ZIPLIST, (r, ctx) => loadedList([zlParse(r.stringBytes())], true, ctx));
+READERS.set(T.LIST_QUICKLIST, (r, ctx) => {
+  const n = r.len();
+  const nodes: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const node = zlParse(r.stringBytes());
+    if (node.length !== 0) nodes.push(node);
+  }
+  return loadedList(nodes, nodes.length === 1, ctx);
+});
+READERS.set(T.LIST_QUICKLIST_2, (r: RdbReader, ctx) => {
+  const n = r.len();
+  const nodes: string[][] = [];
+  let plain = false;
+  for (let i = 0; i < n; i++) {
+    const container = r.len();
+    if (container === QUICKLIST_NODE_PLAIN) {
+      nodes.push([r.string()]);
+      plain = true;
+    } else if (container === QUICKLIST_NODE_PACKED) {
+      const node = lpParse(r.stringBytes());
+      if (node.length !== 0) nodes.push(node);
+    } else throw new RdbError(`Quicklist integrity check failed: unknown container ${container}`);
+  }
+  return loadedList(nodes, nodes.length === 1 && !plain, ctx);
+});
 
 // ----------------------------------------------------------------------------
 // Table

@@ -70,6 +70,8 @@ export class List implements RObject {
   private lpBytes = LP_EMPTY;
   /** Encoded as a quicklist (true) or a listpack (false). */
   quicklist = false;
+  /** list-max-listpack-size seen by the last encoding decision (for splitting into nodes). */
+  private fill = -2;
 
   constructor(capacity = MIN_CAPACITY) {
     let cap = MIN_CAPACITY;
@@ -128,6 +130,7 @@ export class List implements RObject {
    * quicklist if one listpack would no longer do (Redis's growing check).
    */
   growFor(fill: number, addCount: number, addBytes: number): void {
+    this.fill = fill;
     if (!this.quicklist && exceedsNodeLimit(fill, this.lpBytes + addBytes, this.count + addCount)) this.quicklist = true;
   }
 
@@ -136,6 +139,7 @@ export class List implements RObject {
    * one when `shrinking`, to avoid flapping) goes back to a listpack.
    */
   tryConvertToListpack(fill: number, shrinking: boolean): void {
+    this.fill = fill;
     if (!this.quicklist) return;
     const lim = nodeLimits(fill);
     let size = lim.size;
@@ -148,6 +152,30 @@ export class List implements RObject {
     if (lim.size === Infinity && this.lpBytes > SIZE_SAFETY_LIMIT) return;
     if (this.lpBytes > size || this.count > count) return;
     this.quicklist = false;
+  }
+
+  /**
+   * The elements cut into quicklist nodes as Redis fills them (each node as
+   * large as the fill limits allow); a listpack is one node.
+   */
+  nodes(): string[][] {
+    if (!this.quicklist) return [this.slice(0, this.count - 1)];
+    const out: string[][] = [];
+    let cur: string[] = [];
+    let bytes = LP_EMPTY;
+    for (let i = 0; i < this.count; i++) {
+      const e = this.at(i);
+      const sz = listpackEntrySize(e);
+      if (cur.length !== 0 && exceedsNodeLimit(this.fill, bytes + sz, cur.length + 1)) {
+        out.push(cur);
+        cur = [];
+        bytes = LP_EMPTY;
+      }
+      cur.push(e);
+      bytes += sz;
+    }
+    if (cur.length !== 0) out.push(cur);
+    return out;
   }
 
   // --------------------------------------------------------------------------

@@ -400,6 +400,38 @@ test('encoding: listpack while small, quicklist when a node would overflow, back
   await n.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
 });
 
+test('lists survive DEBUG RELOAD with their encodings (one packed node loads as a listpack)', async (t) => {
+  const enc = async (k: string) => (await n.call('OBJECT', 'ENCODING', k)).split('\r\n')[1];
+  await n.call('FLUSHALL');
+  await n.call('CONFIG', 'SET', 'list-max-listpack-size', '3');
+  await n.call('RPUSH', 'l', 'a', 'b', 'c');
+  const reload = await n.call('DEBUG', 'RELOAD');
+  if (reload !== '+OK\r\n') {
+    t.skip(`DEBUG RELOAD unavailable: ${reload.trim()}`);
+    await n.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+    return;
+  }
+  assert.equal(await enc('l'), 'listpack');
+  await n.call('RPUSH', 'l', 'd');
+  await n.call('DEBUG', 'RELOAD');
+  assert.equal(await enc('l'), 'quicklist');
+  await n.call('RPOP', 'l');
+  assert.equal(await enc('l'), 'quicklist');
+  await n.call('DEBUG', 'RELOAD');
+  assert.equal(await enc('l'), 'listpack');
+  assert.equal(await n.call('LRANGE', 'l', '0', '-1'), '*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n');
+  await n.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+  const items: string[] = [];
+  for (let i = 0; i < 3000; i++) items.push(i % 3 ? String(i * 1000003) : 'x'.repeat(i % 100));
+  await n.call('RPUSH', 'big', ...items);
+  const before = await n.call('LRANGE', 'big', '0', '-1');
+  const digest = await n.call('DEBUG', 'DIGEST-VALUE', 'big');
+  await n.call('DEBUG', 'RELOAD');
+  assert.equal(await enc('big'), 'quicklist');
+  assert.equal(await n.call('LRANGE', 'big', '0', '-1'), before);
+  assert.equal(await n.call('DEBUG', 'DIGEST-VALUE', 'big'), digest);
+});
+
 test('listpack entry sizes follow the listpack format', () => {
   assert.equal(listpackEntrySize('0'), 2);
   assert.equal(listpackEntrySize('127'), 2);
