@@ -10,7 +10,8 @@
  */
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
 
@@ -37,12 +38,14 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`port ${port} did not open`);
 }
 
+const workDir = mkdtempSync(join(tmpdir(), 'nodis-bench-'));
+
 function startNodis(port: number): ChildProcess {
-  return spawn(process.execPath, [join(__dirname, '..', 'src', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  return spawn(process.execPath, [join(__dirname, '..', 'src', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--dir', workDir], { stdio: 'ignore' });
 }
 
 function startRedis(port: number): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--dir', workDir], { stdio: 'ignore' });
 }
 
 function benchmark(port: number, pipeline: number): Map<string, number> {
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
   } finally {
     nodis.kill('SIGKILL');
     redis.kill('SIGKILL');
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
