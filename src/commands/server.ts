@@ -229,7 +229,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         `pubsubshard_channels:${srv.pubsubShardChannels.size}`,
         'latest_fork_usec:0',
         'total_forks:0',
-        'migrate_cached_sockets:0',
+        `migrate_cached_sockets:${(srv.ext.migrateCachedSockets as (() => number) | undefined)?.() ?? 0}`,
         'slave_expires_tracked_keys:0',
         'active_defrag_hits:0',
         'active_defrag_misses:0',
