@@ -261,6 +261,25 @@ test('blocking XREADGROUP: one entry per waiter in order; -NOGROUP on DEL and DE
   for (const r of rs) r.close();
 });
 
+test('blocking XREAD is woken by an XADD from a script, and replies a RESP3 map', async (t) => {
+  if (!(await c.call('COMMAND', 'INFO', 'EVAL')).startsWith('*1\r\n*')) {
+    t.skip('no scripting');
+    return;
+  }
+  await c.call('DEL', 'sc');
+  const r = await RawClient.connect(srv.port);
+  await r.call('HELLO', '3');
+  r.write(encodeCommand(['XREAD', 'BLOCK', '0', 'STREAMS', 'sc', '$']));
+  await sleep(20);
+  await c.call('EVAL', "return redis.call('XADD', KEYS[1], '7-0', 'from', 'lua')", '1', 'sc');
+  assert.equal(await r.read(), `%1\r\n${bulk('sc')}*1\r\n${entry('7-0', 'from', 'lua')}`);
+  assert.match(
+    await c.call('EVAL', "return redis.call('XREAD', 'BLOCK', '0', 'STREAMS', KEYS[1], '$')", '1', 'sc'),
+    /^-ERR XREAD command is not allowed with BLOCK option from scripts/,
+  );
+  r.close();
+});
+
 test('propagation: generated IDs, exact trims and XREADGROUP effects', async () => {
   const seen: string[][] = [];
   const hook = (_db: number, args: string[]): void => {
