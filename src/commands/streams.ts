@@ -390,14 +390,16 @@ function xaddCommand(c: Client, args: string[]): void {
   if (created && srv.notifyFlags & NOTIFY.NEW) srv.notify(NOTIFY.NEW, 'new', key, db.id);
   keyChanged(c, db, key, NOTIFY.STREAM, 'xadd');
   let prop: string[] | null = null;
+  // What to propagate (only built when someone listens: AOF, replicas).
+  const propagating = srv.propagateHooks.length !== 0;
   if (a.strategy !== 0) {
     if (s.trim(a)) notifyStream(c, db, 'xtrim', key);
-    if (a.approx) {
+    if (a.approx && propagating) {
       prop = args.slice();
       rewriteTrim(prop, s, a);
     }
   }
-  if (!a.idGiven || !a.seqGiven) {
+  if ((!a.idGiven || !a.seqGiven) && propagating) {
     if (prop === null) prop = args.slice();
     prop[a.idpos] = ids;
   }
