@@ -22,7 +22,13 @@ const LP_EMPTY = 7;
 const SIZE_SAFETY_LIMIT = 8192;
 /** Node size limits for list-max-listpack-size -1 .. -5. */
 const SIZE_LEVELS = [4096, 8192, 16384, 32768, 65536];
-const MIN_CAPACITY = 8;
+const MIN_CAPACITY = 4;
+/**
+ * Above this many elements no listpack can hold the list (its smallest entry
+ * takes 2 bytes, its largest node 64 KB), so the byte size stops being kept
+ * up to date and is recomputed only if the list shrinks back below it.
+ */
+const TRACK_LIMIT = 40000;
 
 /** Bytes one element takes inside a listpack (encoding header, payload, back-length). */
 export function listpackEntrySize(s: string): number {
@@ -68,6 +74,8 @@ export class List implements RObject {
   private mask: number;
   /** Size of the contents as one listpack, in bytes. */
   private lpBytes = LP_EMPTY;
+  /** Is lpBytes up to date? (Not for long lists: see TRACK_LIMIT.) */
+  private tracked = true;
   /** Encoded as a quicklist (true) or a listpack (false). */
   quicklist = false;
   /** list-max-listpack-size seen by the last encoding decision (for splitting into nodes). */
@@ -118,7 +126,8 @@ export class List implements RObject {
 
   /** Approximate memory used, in bytes (MEMORY USAGE). */
   memoryUsage(): number {
-    return 48 + this.items.length * 8 + this.lpBytes + this.count * 16;
+    const bytes = this.tracked ? this.lpBytes : this.count * 12;
+    return 48 + this.items.length * 8 + bytes + this.count * 16;
   }
 
   // --------------------------------------------------------------------------
@@ -147,6 +156,13 @@ export class List implements RObject {
     if (shrinking) {
       size = Math.floor(size / 2);
       count = Math.floor(count / 2);
+    }
+    if (!this.tracked) {
+      if (this.count > TRACK_LIMIT) return;
+      let b = LP_EMPTY;
+      for (let i = 0; i < this.count; i++) b += listpackEntrySize(this.at(i));
+      this.lpBytes = b;
+      this.tracked = true;
     }
     // A count-limited quicklist splits nodes at the safety size too.
     if (lim.size === Infinity && this.lpBytes > SIZE_SAFETY_LIMIT) return;
@@ -192,7 +208,7 @@ export class List implements RObject {
     const p = (this.head + i) & this.mask;
     const old = this.items[p];
     this.items[p] = v;
-    this.lpBytes += listpackEntrySize(v) - listpackEntrySize(old);
+    if (this.tracked) this.lpBytes += listpackEntrySize(v) - listpackEntrySize(old);
     return old;
   }
 
@@ -211,7 +227,7 @@ export class List implements RObject {
     if (this.count === this.items.length) this.resize(this.items.length * 2);
     this.items[(this.head + this.count) & this.mask] = v;
     this.count++;
-    this.lpBytes += listpackEntrySize(v);
+    if (this.tracked) this.track(listpackEntrySize(v));
   }
 
   pushHead(v: string): void {
@@ -219,7 +235,7 @@ export class List implements RObject {
     this.head = (this.head - 1) & this.mask;
     this.items[this.head] = v;
     this.count++;
-    this.lpBytes += listpackEntrySize(v);
+    if (this.tracked) this.track(listpackEntrySize(v));
   }
 
   /** Remove and return the first element (undefined when empty). */
@@ -229,7 +245,7 @@ export class List implements RObject {
     this.items[this.head] = '';
     this.head = (this.head + 1) & this.mask;
     this.count--;
-    this.lpBytes -= listpackEntrySize(v);
+    if (this.tracked) this.lpBytes -= listpackEntrySize(v);
     this.maybeShrink();
     return v;
   }
@@ -241,7 +257,7 @@ export class List implements RObject {
     const v = this.items[p];
     this.items[p] = '';
     this.count--;
-    this.lpBytes -= listpackEntrySize(v);
+    if (this.tracked) this.lpBytes -= listpackEntrySize(v);
     this.maybeShrink();
     return v;
   }
@@ -265,7 +281,7 @@ export class List implements RObject {
     }
     items[(this.head + i) & m] = v;
     this.count++;
-    this.lpBytes += listpackEntrySize(v);
+    if (this.tracked) this.track(listpackEntrySize(v));
   }
 
   /** Remove `n` elements starting at index `start` (a valid range). */
@@ -273,7 +289,7 @@ export class List implements RObject {
     if (n <= 0) return;
     const items = this.items;
     const m = this.mask;
-    for (let k = start; k < start + n; k++) this.lpBytes -= listpackEntrySize(items[(this.head + k) & m]);
+    if (this.tracked) for (let k = start; k < start + n; k++) this.lpBytes -= listpackEntrySize(items[(this.head + k) & m]);
     const after = this.count - start - n;
     if (start < after) {
       // Move the head part right by n.
@@ -331,7 +347,7 @@ export class List implements RObject {
     }
     for (let i = w; i < n; i++) items[(this.head + i) & m] = '';
     this.count = w;
-    this.lpBytes -= removed * listpackEntrySize(v);
+    if (this.tracked) this.lpBytes -= removed * listpackEntrySize(v);
     this.maybeShrink();
     return removed;
   }
@@ -339,6 +355,12 @@ export class List implements RObject {
   // --------------------------------------------------------------------------
   // Storage
   // --------------------------------------------------------------------------
+
+  /** Account for an added entry of `size` bytes; stop tracking once the list is too long to matter. */
+  private track(size: number): void {
+    this.lpBytes += size;
+    if (this.count > TRACK_LIMIT && this.quicklist) this.tracked = false;
+  }
 
   private maybeShrink(): void {
     const cap = this.items.length;
