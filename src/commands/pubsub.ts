@@ -176,7 +176,7 @@ function channelList(c: Client, reg: Map<string, Set<Client>>, pattern: string |
 }
 
 function numsubReply(c: Client, reg: Map<string, Set<Client>>, args: string[]): void {
-  c.w.mapHeader(args.length - 2);
+  c.w.arrayHeader((args.length - 2) * 2); // an array even in RESP3, as Redis
   for (let i = 2; i < args.length; i++) {
     c.w.bulk(args[i]);
     c.w.int(reg.get(args[i])?.size ?? 0);
