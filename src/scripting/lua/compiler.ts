@@ -522,8 +522,11 @@ export class Compiler {
       if (keys.every((k) => k !== null) && new Set(keys).size === keys.length) {
         const name = 'Rec' + this.recs.length;
         const params = keys.map((_, i) => 'a' + i);
-        this.recs.push('function ' + name + '(' + params.join(', ') + ') {' + keys.map((k, i) => ' this.' + k + ' = a' + i + ';').join('') + ' }\n' + name + '.prototype = SP;\n');
-        return 'rec(new ' + name + '(' + e.fields.map(([, v]) => this.expr(v)).join(', ') + '), ' + keys.length + ')';
+        this.recs.push(
+          'function ' + name + '(' + params.join(', ') + ') {' + keys.map((k, i) => ' this.' + k + ' = a' + i + ';').join('') + ' }\n' +
+            name + '.prototype = SP;\nconst ' + name + 'K = Object.freeze(' + JSON.stringify(keys) + ');\n',
+        );
+        return 'rec(new ' + name + '(' + e.fields.map(([, v]) => this.expr(v)).join(', ') + '), ' + name + 'K)';
       }
     }
     const f: string[] = [];

@@ -29,13 +29,11 @@ class NextIter implements ForIter {
   b: LuaValue = undefined;
   r: LuaValue[] = EMPTY;
   private i = 0;
-  private phase = 0; // 0 array, 1 string keys, 2 other keys
-  private ks: string[] | null = null;
-  private it: Iterator<[LuaValue, LuaValue]> | null = null;
+  private inNodes = false;
   constructor(private t: LuaTable) {}
   step(): boolean {
     const t = this.t;
-    if (this.phase === 0) {
+    if (!this.inNodes) {
       const arr = t.arr;
       while (this.i < arr.length) {
         const v = arr[this.i++];
@@ -45,45 +43,20 @@ class NextIter implements ForIter {
           return true;
         }
       }
-      this.phase = 1;
+      this.inNodes = true;
       this.i = 0;
-      const s = t.strs;
-      if (s !== null) this.ks = Object.keys(s);
     }
-    if (this.phase === 1) {
-      const ks = this.ks;
-      const s = t.strs;
-      if (ks !== null && s !== null) {
-        while (this.i < ks.length) {
-          const k = ks[this.i++];
-          const v = s[k];
-          if (v !== undefined) {
-            this.a = k;
-            this.b = v;
-            return true;
-          }
-        }
-      }
-      this.phase = 2;
-      const h = t.hash;
-      if (h === null) return false;
-      this.it = h.entries();
-    }
-    const it = this.it;
-    if (it === null) return false;
-    for (;;) {
-      const r = it.next();
-      if (r.done) {
-        this.it = null;
-        return false;
-      }
-      const v = r.value[1];
+    const n = t.nodeCount();
+    while (this.i < n) {
+      const i = this.i++;
+      const v = t.nodeValue(i);
       if (v !== undefined) {
-        this.a = r.value[0];
+        this.a = t.nodeKey(i);
         this.b = v;
         return true;
       }
     }
+    return false;
   }
 }
 
@@ -154,8 +127,8 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
       return f;
     },
     SP: STR_PROTO,
-    rec(strs: Record<string, LuaValue>, n: number): LuaTable {
-      return LuaTable.fromRecord(strs, n);
+    rec(strs: Record<string, LuaValue>, keys: readonly string[]): LuaTable {
+      return LuaTable.fromRecord(strs, keys);
     },
     /** wrap a generator function as a plain Lua function; the generator is kept as .G */
     co(g: (...a: LuaValue[]) => Gen): LuaFunction {

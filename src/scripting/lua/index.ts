@@ -8,8 +8,9 @@
  *
  * VALUES (value.ts): nil = undefined, booleans, numbers (doubles), strings are BYTE strings held
  * as latin1 JS strings (one char per byte, 0..255; NUL is fine), tables are `LuaTable`
- * (array part `arr` emulating 5.1's sizearray so `#` borders match, string keys in a fast object,
- * other keys in a Map), functions are JS functions, userdata `LuaUserdata` (cjson.null), threads
+ * (array part `arr` = 5.1's sizearray, string keys of small tables in a fast object, and a
+ * shadow of ltable.c's node vector, so `#` borders, rehash points and pairs()/next() order are
+ * those of lua5.1), functions are JS functions, userdata `LuaUserdata` (cjson.null), threads
  * `LuaCoroutine`. Convert text with `fromUtf8` / `toUtf8`.
  *
  * CALLING CONVENTION for every Lua-callable function (compiled Lua, library, host):
@@ -56,10 +57,9 @@
  *
  * KNOWN DIFFERENCES from lua5.1: no proper tail calls and a JS-stack-bound recursion depth
  * (~6900 Lua frames; ~1800 in generator mode) — deeper recursion is a "stack overflow" Lua
- * error; pairs()/next() order is array part, then string keys, then other keys in insertion
- * order (5.1 uses hash order), which also affects cjson/cmsgpack object key order; `#` on tables
- * with holes follows 5.1's algorithm but emulates its rehash points only approximately for
- * tables mixing hash keys; error(msg, level) supports levels 0..2 (higher levels get no
+ * error; pairs()/next() order equals lua5.1's for string, number and boolean keys (so cjson
+ * object key order matches Redis), but keys that are tables/functions hash by an internal id
+ * instead of an address; error(msg, level) supports levels 0..2 (higher levels get no
  * position); function environments work for getfenv/setfenv on functions and on levels 0 and 1
  * (level 1 is known when the callee is named getfenv/setfenv at the call site), not level >= 2;
  * __mode (weak tables) and __gc are ignored; string.dump is unsupported; the constant-folding

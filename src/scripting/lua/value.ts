@@ -74,83 +74,148 @@ function ceilLog2(x: number): number {
 }
 
 type StrPart = Record<string, LuaValue>;
-interface NextState {
-  itKey: LuaValue;
-  it: Iterator<[LuaValue, LuaValue]> | null;
-  skeys: string[] | null;
-  spos: number;
-}
 /** fast-mode objects without Object.prototype in the chain (Object.create(null) is dictionary mode) */
 const StrObj = function (this: StrPart) {} as unknown as { new (): StrPart };
 /** prototype of string-key objects (also used by compiled record constructors) */
 export const STR_PROTO: object = Object.freeze(Object.create(null));
 StrObj.prototype = STR_PROTO;
 
+const hf64 = new Float64Array(1);
+const hu32 = new Uint32Array(hf64.buffer);
+/** luaS_hash of Lua 5.1 (seed = length; long strings sample at most ~32 chars) */
+export function luaStrHash(s: string): number {
+  const l = s.length;
+  let h = l >>> 0;
+  const step = (l >>> 5) + 1;
+  for (let l1 = l; l1 >= step; l1 -= step) h = (h ^ (((h << 5) >>> 0) + (h >>> 2) + s.charCodeAt(l1 - 1))) >>> 0;
+  return h;
+}
+const objIds = new WeakMap<object, number>();
+let nextObjId = 1;
+function objHash(o: object): number {
+  let id = objIds.get(o);
+  if (id === undefined) {
+    id = nextObjId++ * 8;
+    objIds.set(o, id);
+  }
+  return id;
+}
+
+/**
+ * Lua 5.1 table. Values live in fast JS structures: `arr` (the array part, exactly 5.1's
+ * sizearray; holes are undefined), `strs` (string keys of small tables, a fast-mode object) and
+ * the node vector, which mirrors ltable.c: `nk` keys, `nv` values (for keys not kept in `strs`),
+ * `nn` collision chains and `lastfree`; those keys are found by walking their chain. This
+ * reproduces 5.1's placement, rehash points and therefore its next()/pairs() order and `#`
+ * borders. Keys set to nil stay (dead) until the next rehash, as in 5.1, so traversal continues.
+ */
 export class LuaTable {
   arr: LuaValue[];
-  /** string keys (null-prototype object; nil'ed keys stay as undefined until the next rehash) */
   strs: StrPart | null = null;
-  /** all other keys (numbers outside the array part, booleans, tables, functions, ...) */
-  hash: Map<LuaValue, LuaValue> | null = null;
-  hcap = 0; // emulated number of hash nodes (0 or a power of two)
-  hused = 0; // emulated number of occupied nodes since last rehash (includes dead keys)
-  nstr = 0; // keys present in `strs` (live or dead)
-  /** big tables keep string keys in `hash` (strs === null) instead of an object */
+  /** large tables keep string keys in the node vector too (strs === null) */
   strMap = false;
-  ndead = 0; // dead keys in `strs` (assigned nil, awaiting the next rehash)
+  /** node vector size (0 = 5.1's dummynode) */
+  hcap = 0;
+  private nk: LuaValue[] | null = null;
+  private nv: LuaValue[] | null = null;
+  private nn: Int32Array | null = null;
+  private lastfree = 0;
+  /** record constructor keys not yet placed in the node vector (lazy) */
+  private pending: readonly string[] | null = null;
   mt: LuaTable | null = null;
-  // cached traversal state for next() (allocated on first use)
-  private ni: NextState | null = null;
-  private st(): NextState {
-    let n = this.ni;
-    if (n === null) n = this.ni = { itKey: undefined, it: null, skeys: null, spos: 0 };
-    return n;
-  }
+  nextValue: LuaValue = undefined;
 
   constructor(arr?: LuaValue[], nhash = 0) {
     this.arr = arr ?? [];
-    if (nhash > 0) this.hcap = 1 << ceilLog2(nhash);
+    if (nhash > 0) this.setNodeVector(nhash);
   }
 
-  /** table whose string part is a prebuilt object with n distinct keys (record constructors) */
-  static fromRecord(strs: Record<string, LuaValue>, n: number): LuaTable {
+  /** table whose string part is a prebuilt object (record constructors); keys in source order */
+  static fromRecord(strs: Record<string, LuaValue>, keys: readonly string[]): LuaTable {
     const t = new LuaTable();
     t.strs = strs;
-    t.hcap = 1 << ceilLog2(n);
-    t.hused = n;
-    t.nstr = n;
+    t.hcap = 1 << ceilLog2(keys.length);
+    t.pending = keys;
     return t;
   }
 
+  private setNodeVector(n: number): void {
+    if (n === 0) {
+      this.hcap = 0;
+      this.nk = null;
+      this.nv = null;
+      this.nn = null;
+      this.lastfree = 0;
+      return;
+    }
+    const size = 1 << ceilLog2(n);
+    this.hcap = size;
+    this.nk = new Array<LuaValue>(size).fill(undefined);
+    this.nv = new Array<LuaValue>(size).fill(undefined);
+    this.nn = new Int32Array(size).fill(-1);
+    this.lastfree = size;
+  }
+
+  /** build the node vector for pending record keys */
+  private materialize(): void {
+    const keys = this.pending;
+    if (keys === null) return;
+    this.pending = null;
+    this.setNodeVector(this.hcap);
+    for (let i = 0; i < keys.length; i++) this.place(keys[i]);
+  }
+
+  // ------------------------------------------------------------------ lookups
   get(k: LuaValue): LuaValue {
     if (typeof k === 'string') {
       const s = this.strs;
       if (s !== null) return s[k];
-      const h = this.hash;
-      return h === null ? undefined : h.get(k);
-    }
-    if (typeof k === 'number') {
+    } else if (typeof k === 'number') {
       const a = this.arr;
       if (k > 0 && k <= a.length && (k | 0) === k) return a[k - 1];
     }
-    const h = this.hash;
-    return h === null ? undefined : h.get(k);
+    if (this.nv === null) return undefined;
+    const i = this.findIdx(k);
+    return i < 0 ? undefined : this.nv[i];
   }
 
   getStr(k: string): LuaValue {
     const s = this.strs;
     if (s !== null) return s[k];
-    const h = this.hash;
-    return h === null ? undefined : h.get(k);
+    if (this.nv === null) return undefined;
+    const i = this.findIdx(k);
+    return i < 0 ? undefined : this.nv[i];
   }
 
   getInt(k: number): LuaValue {
     const a = this.arr;
     if (k > 0 && k <= a.length) return a[k - 1];
-    const h = this.hash;
-    return h === null ? undefined : h.get(k);
+    if (this.nv === null) return undefined;
+    const i = this.findIdx(k);
+    return i < 0 ? undefined : this.nv[i];
   }
 
+  /** node holding key k (kept in the node vector, not in `strs`), or -1 */
+  private findIdx(k: LuaValue): number {
+    if (this.pending !== null || this.hcap === 0) return -1;
+    const nk = this.nk!, nn = this.nn!;
+    let i = this.mainPosition(k);
+    do {
+      if (nk[i] === k) return i;
+      i = nn[i];
+    } while (i >= 0);
+    return -1;
+  }
+
+  /** value of node i (undefined = free or dead) */
+  private valueAt(i: number): LuaValue {
+    const k = this.nk![i];
+    if (k === undefined) return undefined;
+    if (typeof k === 'string' && !this.strMap) return this.strs![k];
+    return this.nv![i];
+  }
+
+  // ------------------------------------------------------------------ stores
   /** Raw set. Throws LuaError for nil/NaN keys (without position: callers add it). */
   set(k: LuaValue, v: LuaValue): void {
     if (typeof k === 'string' && !this.strMap) return this.setStr(k, v);
@@ -164,57 +229,32 @@ export class LuaTable {
     } else if (k === undefined) {
       throw new LuaError('table index is nil');
     }
-    let h = this.hash;
-    if (h !== null && h.has(k)) {
-      if (v === undefined) h.delete(k);
-      else h.set(k, v);
-      return;
-    }
-    if (v === undefined) return;
-    if (this.hused >= this.hcap) {
-      this.rehash(k);
-      if (typeof k === 'number') {
-        const a = this.arr;
-        if (k > 0 && k <= a.length && (k | 0) === k) {
-          a[k - 1] = v;
-          return;
-        }
+    if (this.nv !== null) {
+      const i = this.findIdx(k);
+      if (i >= 0) {
+        this.nv[i] = v; // nil keeps the (dead) key until the next rehash
+        return;
       }
     }
-    h = this.hash;
-    if (h === null) h = this.hash = new Map();
-    this.hused++;
-    h.set(k, v);
+    if (v === undefined) return;
+    const at = this.newKey(k);
+    if (at < 0) return this.set(k, v); // rehashed: retry
+    this.nv![at] = v;
   }
 
   setStr(k: string, v: LuaValue): void {
     if (this.strMap) return this.set(k, v);
     let s = this.strs;
     if (s !== null) {
-      const old = s[k];
-      if (old !== undefined) {
-        // assigning nil keeps the key (dead) until the next rehash, so next() can continue
-        if (v === undefined) this.ndead++;
-        s[k] = v;
+      if (s[k] !== undefined || k in s) {
+        s[k] = v; // nil keeps the (dead) key until the next rehash
         return;
       }
-      if (v === undefined) return;
-      if (this.ndead > 0 && k in s) {
-        // dead key being revived: reuses its node
-        this.ndead--;
-        s[k] = v;
-        return;
-      }
-    } else if (v === undefined) return;
-    if (this.hused >= this.hcap) this.rehash(k);
-    if (this.nstr >= 128) {
-      this.toStrMap();
-      return this.set(k, v);
     }
+    if (v === undefined) return;
+    if (this.newKey(k) < 0) return this.set(k, v);
     s = this.strs;
     if (s === null) s = this.strs = new StrObj();
-    this.hused++;
-    this.nstr++;
     s[k] = v;
   }
 
@@ -227,32 +267,93 @@ export class LuaTable {
     this.set(k, v);
   }
 
-  /** move string keys into the Map (large dictionaries are faster there) */
-  private toStrMap(): void {
-    const s = this.strs;
-    let h = this.hash;
-    if (h === null) h = this.hash = new Map();
-    if (s !== null) {
-      for (const k in s) {
-        const v = s[k];
-        if (v !== undefined) h.set(k, v);
+  // ------------------------------------------------------------------ ltable.c emulation
+  private mainPosition(k: LuaValue): number {
+    const size = this.hcap;
+    switch (typeof k) {
+      case 'string':
+        return luaStrHash(k) & (size - 1);
+      case 'number': {
+        if (k === 0) return 0;
+        hf64[0] = k;
+        const a = (hu32[0] + hu32[1]) >>> 0;
+        return a % ((size - 1) | 1);
       }
+      case 'boolean':
+        return (k ? 1 : 0) & (size - 1);
+      default:
+        return objHash(k as object) % ((size - 1) | 1);
     }
-    this.strs = null;
-    this.nstr = 0;
-    this.ndead = 0;
-    this.strMap = true;
-    if (this.ni !== null) {
-      this.ni.skeys = null;
-      this.ni.it = null;
+  }
+
+  private getFreePos(): number {
+    const nk = this.nk!;
+    while (this.lastfree > 0) {
+      this.lastfree--;
+      if (nk[this.lastfree] === undefined) return this.lastfree;
+    }
+    return -1;
+  }
+
+  /** luaH_newkey: node index for a new key, or -1 if a rehash happened instead */
+  private newKey(k: LuaValue): number {
+    this.materialize();
+    const at = this.hcap === 0 ? -1 : this.placeOrFail(k);
+    if (at < 0) this.rehash(k);
+    return at;
+  }
+
+  /** place k in the node vector (5.1 collision handling); returns its node or -1 */
+  private placeOrFail(k: LuaValue): number {
+    const nk = this.nk!, nn = this.nn!, nv = this.nv!;
+    let mp = this.mainPosition(k);
+    const old = nk[mp];
+    if (old !== undefined && this.valueAt(mp) !== undefined) {
+      const n = this.getFreePos();
+      if (n < 0) return -1;
+      let othern = this.mainPosition(old);
+      if (othern !== mp) {
+        // colliding node is out of its main position: move it to the free node
+        while (nn[othern] !== mp) othern = nn[othern];
+        nn[othern] = n;
+        nk[n] = old;
+        nv[n] = nv[mp];
+        nn[n] = nn[mp];
+        nn[mp] = -1;
+        nv[mp] = undefined;
+      } else {
+        nn[n] = nn[mp];
+        nn[mp] = n;
+        mp = n;
+      }
+    } else if (old !== undefined) {
+      // dead key in the main position: its node is reused
+      this.dropDead(old);
+    }
+    nk[mp] = k;
+    nv[mp] = undefined;
+    return mp;
+  }
+
+  /** placement while (re)building: the vector is sized to fit */
+  private place(k: LuaValue): number {
+    const at = this.placeOrFail(k);
+    if (at < 0) throw new Error('lua table: node vector overflow');
+    return at;
+  }
+
+  private dropDead(k: LuaValue): void {
+    if (typeof k === 'string' && !this.strMap) {
+      const s = this.strs;
+      if (s !== null && s[k] === undefined) delete s[k];
     }
   }
 
   private rehash(extra: LuaValue): void {
+    this.materialize();
     const nums = new Array<number>(MAXBITS + 1).fill(0);
     const a = this.arr;
     let nasize = 0;
-    // count keys in array part
     let lg = 0,
       ttlg = 1,
       i = 1;
@@ -268,35 +369,17 @@ export class LuaTable {
       nasize += lc;
     }
     let totaluse = nasize;
-    const h = this.hash;
-    if (h !== null) {
-      for (const k of h.keys()) {
-        totaluse++;
-        nasize += countInt(k, nums);
-      }
-    }
-    const s = this.strs;
-    if (s !== null) {
-      if (this.ndead > 0) {
-        const ns = new StrObj();
-        let live = 0;
-        for (const k in s) {
-          const v = s[k];
-          if (v !== undefined) {
-            ns[k] = v;
-            live++;
-          }
+    const nk = this.nk;
+    if (nk !== null) {
+      for (let j = 0; j < nk.length; j++) {
+        if (nk[j] !== undefined && this.valueAt(j) !== undefined) {
+          totaluse++;
+          nasize += countInt(nk[j], nums);
         }
-        this.strs = ns;
-        this.nstr = live;
-        this.ndead = 0;
-        if (this.ni !== null) this.ni.skeys = null;
       }
-      totaluse += this.nstr - this.ndead;
     }
     nasize += countInt(extra, nums);
     totaluse++;
-    // computesizes
     let acc = 0,
       na = 0,
       n = 0;
@@ -313,31 +396,48 @@ export class LuaTable {
     this.resize(n, totaluse - na);
   }
 
-  /** Resize array part to `nasize` slots and hash capacity to hold `nhsize` keys. */
-  resize(nasize: number, nhsize: number): void {
+  /** ltable.c resize(): new array size and node vector, re-inserting keys in 5.1's order */
+  private resize(nasize: number, nhsize: number): void {
     const a = this.arr;
-    const old = a.length;
-    let h = this.hash;
-    if (nasize < old) {
-      if (h === null) h = this.hash = new Map();
-      for (let i = nasize; i < old; i++) if (a[i] !== undefined) h.set(i + 1, a[i]);
-      a.length = nasize;
-    } else if (nasize > old) {
-      for (let i = old; i < nasize; i++) a.push(undefined);
-      if (h !== null) {
-        for (const [k, v] of h) {
-          if (typeof k === 'number' && k > old && k <= nasize && (k | 0) === k) {
-            a[k - 1] = v;
-            h.delete(k);
-          }
-        }
+    const oldasize = a.length;
+    const oldk = this.nk;
+    const oldsize = oldk === null ? 0 : oldk.length;
+    const oldv: LuaValue[] = new Array(oldsize);
+    for (let i = 0; i < oldsize; i++) oldv[i] = this.valueAt(i);
+    const oldStrs = this.strs;
+    this.strMap = this.strMap || (oldStrs !== null && nhsize > 128);
+    this.strs = null;
+    if (nasize > oldasize) for (let i = oldasize; i < nasize; i++) a.push(undefined);
+    this.setNodeVector(nhsize);
+    if (nasize < oldasize) {
+      const moved = a.splice(nasize, oldasize - nasize);
+      for (let i = 0; i < moved.length; i++) if (moved[i] !== undefined) this.reinsert(nasize + i + 1, moved[i]);
+    }
+    if (oldk !== null) {
+      for (let i = oldsize - 1; i >= 0; i--) {
+        const v = oldv[i];
+        if (v !== undefined) this.reinsert(oldk[i], v);
       }
     }
-    this.hcap = nhsize > 0 ? 1 << ceilLog2(nhsize) : 0;
-    this.hused = (h === null ? 0 : h.size) + this.nstr - this.ndead;
-    if (this.ni !== null) this.ni.it = null;
   }
 
+  private reinsert(k: LuaValue, v: LuaValue): void {
+    if (typeof k === 'number') {
+      const a = this.arr;
+      if (k > 0 && k <= a.length && (k | 0) === k) {
+        a[k - 1] = v;
+        return;
+      }
+    }
+    const at = this.place(k);
+    if (typeof k === 'string' && !this.strMap) {
+      let s = this.strs;
+      if (s === null) s = this.strs = new StrObj();
+      s[k] = v;
+    } else this.nv![at] = v;
+  }
+
+  // ------------------------------------------------------------------ length
   /** Lua 5.1 luaH_getn. */
   length(): number {
     const a = this.arr;
@@ -351,11 +451,10 @@ export class LuaTable {
       }
       return i;
     }
-    const h = this.hash;
-    if (h === null || this.hcap === 0) return j;
+    if (this.hcap === 0) return j;
     let i = j;
     j++;
-    while (h.get(j) !== undefined) {
+    while (this.getInt(j) !== undefined) {
       i = j;
       j *= 2;
       if (j > 2147483647) {
@@ -366,24 +465,37 @@ export class LuaTable {
     }
     while (j - i > 1) {
       const m = Math.floor((i + j) / 2);
-      if (h.get(m) === undefined) j = m;
+      if (this.getInt(m) === undefined) j = m;
       else i = m;
     }
     return i;
   }
 
+  // ------------------------------------------------------------------ traversal
+  /** number of nodes (materializes pending record keys) */
+  nodeCount(): number {
+    this.materialize();
+    return this.hcap === 0 ? 0 : this.nk!.length;
+  }
+  /** key of node i (undefined if free) */
+  nodeKey(i: number): LuaValue {
+    return this.nk![i];
+  }
+  /** value of node i (undefined if free or dead) */
+  nodeValue(i: number): LuaValue {
+    return this.valueAt(i);
+  }
+
   /**
    * Lua next(): returns the next key after `k` (undefined key = start), or undefined at the
-   * end; the value is stored in `nextValue`. Order: array part, string keys, other keys.
+   * end; the value is stored in `nextValue`. Order: array part, then the node vector.
    */
-  nextValue: LuaValue = undefined;
   next(k: LuaValue): LuaValue {
     const a = this.arr;
     let i = 0;
     if (k !== undefined) {
       if (typeof k === 'number' && k > 0 && k <= a.length && (k | 0) === k) i = k;
-      else if (typeof k === 'string') return this.nextStr(k);
-      else return this.nextHash(k);
+      else return this.nodesFrom(this.findNode(k) + 1);
     }
     for (; i < a.length; i++) {
       if (a[i] !== undefined) {
@@ -391,82 +503,41 @@ export class LuaTable {
         return i + 1;
       }
     }
-    return this.strsFrom(0);
+    return this.nodesFrom(0);
   }
 
-  /** iterate string keys from snapshot position p */
-  private strsFrom(p: number): LuaValue {
-    const s = this.strs;
-    if (s !== null) {
-      const n = this.st();
-      if (p === 0 || n.skeys === null) n.skeys = Object.keys(s);
-      const ks = n.skeys;
-      for (; p < ks.length; p++) {
-        const v = s[ks[p]];
-        if (v !== undefined) {
-          this.st().spos = p;
-          this.nextValue = v;
-          return ks[p];
-        }
+  private nodesFrom(p: number): LuaValue {
+    this.materialize();
+    const nk = this.nk;
+    if (nk === null || this.hcap === 0) return undefined;
+    for (; p < nk.length; p++) {
+      const v = this.valueAt(p);
+      if (v !== undefined) {
+        this.nextValue = v;
+        return nk[p];
       }
     }
-    return this.hashStart();
+    return undefined;
   }
 
-  private nextStr(k: string): LuaValue {
-    if (this.strMap) return this.nextHash(k);
-    const s = this.strs;
-    if (s === null || !(k in s)) throw new LuaError("invalid key to 'next'");
-    let ks = this.st().skeys;
-    let p = this.st().spos;
-    if (ks === null || ks[p] !== k) {
-      if (ks === null) ks = this.st().skeys = Object.keys(s);
-      p = ks.indexOf(k);
-      if (p < 0) {
-        ks = this.st().skeys = Object.keys(s);
-        p = ks.indexOf(k);
+  private findNode(k: LuaValue): number {
+    this.materialize();
+    const nk = this.nk, nn = this.nn;
+    if (nk !== null && nn !== null && this.hcap > 0 && k === k) {
+      let i = this.mainPosition(k);
+      while (i >= 0) {
+        if (nk[i] === k) return i;
+        i = nn[i];
       }
     }
-    return this.strsFrom(p + 1);
+    throw new LuaError("invalid key to 'next'");
   }
+}
 
-  private hashStart(): LuaValue {
-    const h = this.hash;
-    if (h === null) return undefined;
-    this.st().it = h.entries();
-    return this.stepIt();
-  }
-
-  private stepIt(): LuaValue {
-    const it = this.st().it!;
-    for (;;) {
-      const r = it.next();
-      if (r.done) {
-        this.st().it = null;
-        this.st().itKey = undefined;
-        return undefined;
-      }
-      const [key, val] = r.value;
-      if (val === undefined) continue;
-      this.st().itKey = key;
-      this.nextValue = val;
-      return key;
-    }
-  }
-
-  private nextHash(k: LuaValue): LuaValue {
-    const h = this.hash;
-    if (this.st().it !== null && this.st().itKey === k) return this.stepIt();
-    if (h === null) throw new LuaError("invalid key to 'next'");
-    const it = h.entries();
-    for (;;) {
-      const r = it.next();
-      if (r.done) throw new LuaError("invalid key to 'next'");
-      if (r.value[0] === k || (k !== k && r.value[0] !== r.value[0])) break;
-    }
-    this.st().it = it;
-    return this.stepIt();
-  }
+function countKeys(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
 }
 
 function countInt(k: LuaValue, nums: number[]): number {

@@ -553,6 +553,26 @@ P('print(type(getfenv(print)), select("#", setfenv(function() end, {})))');
 P('local t = setmetatable({}, {__tostring = function() return nil end}) print(tostring(t), pcall(print, t))');
 P('local f = loadstring("return x") setfenv(f, {x = "from env"}) print(f())');
 
+
+// ---------------------------------------------------------------- pairs()/next() order (5.1 node layout)
+const ORD = 'local function keys(t) local o = {} for k, v in pairs(t) do o[#o + 1] = tostring(k) .. "=" .. tostring(v) end return table.concat(o, " ") end ';
+P(ORD + 'local t = {} for _, k in ipairs{"a","b","c","d","e","name","age","x","y","zz"} do t[k] = 1 end print(keys(t))');
+P(ORD + 'local t = {} for _, k in ipairs{1.5, 2.5, -1, 100, 1e10, 3.25, 0.5} do t[k] = 1 end print(keys(t))');
+P(ORD + 'print(keys({x = 1, y = 2, z = 3, w = 4}))');
+P(ORD + 'print(keys({[true] = 1, [false] = 2, a = 3, [10] = 4}))');
+P(ORD + 'print(keys({1, 2, 3, a = "x", b = "y", [10] = 10, [-1] = "m"}))');
+P(ORD + 'local t = {} for i = 1, 40 do t["key" .. i] = i end print(keys(t))');
+P(ORD + 'local t = {} for i = 1, 40 do t["key" .. i] = i end for i = 1, 40, 3 do t["key" .. i] = nil end print(keys(t)) for i = 1, 5 do t["new" .. i] = i end print(keys(t))');
+P(ORD + 'local t = {a = 1, b = 2, c = 3} t.b = nil t.d = 4 print(keys(t)) t.b = 5 print(keys(t))');
+P(ORD + 'local t = {} for i = 10, 1, -1 do t[i * 2] = i end print(keys(t), #t)');
+P(ORD + 'local t = {} for i = 1, 20 do t[i] = i end for i = 1, 20, 2 do t[i] = nil end t.x = 1 t.y = 2 print(keys(t), #t)');
+P(ORD + 'local t = {} t[1] = 1 t[2] = 2 t[4] = 4 t[8] = 8 t.k = "v" print(keys(t), #t)');
+P(ORD + 'local t = {name = "n", id = 7, tags = "t", score = 1.5} print(keys(t)) t.extra = true print(keys(t))');
+P(ORD + 'local t = {} for _, w in ipairs{"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog"} do t[w] = #w end print(keys(t))');
+P(ORD + 'local t = {} for i = 1, 100 do t[i .. ""] = i end local n, first = 0 for k in pairs(t) do n = n + 1 first = first or k end print(n, first)');
+P('local t = {a = 1, b = 2, c = 3, d = 4} for k, v in pairs(t) do if v % 2 == 0 then t[k] = nil end end local o = {} for k in pairs(t) do o[#o + 1] = k end print(table.concat(o, ","))');
+P('local t = {x = 1, y = 2} local k1 = next(t) local k2 = next(t, k1) print(k1, k2, next(t, k2))');
+
 export const CASES = C;
 
 // ---------------------------------------------------------------- Redis extras (needs lua-cjson and lua-bitop for the reference)
@@ -583,5 +603,9 @@ XE(
   'bit.bswap(0x12345678)', 'bit.band()', 'pcall(bit.band, "x")', 'bit.band("255", 15)', 'bit.tobit(2^53)', 'bit.bor(0xffffffff, 0)', 'bit.tohex(bit.bnot(5))',
 );
 X.push('local t = cjson.decode("{\\"k\\":[1,{\\"z\\":null}]}") print(#t.k, t.k[2].z == cjson.null)');
+X.push('print(cjson.encode({name = "n", id = 7, tags = {"a", "b"}, score = 1.5, ok = true}))');
+X.push('print(cjson.encode(cjson.decode("{\\"b\\":1,\\"a\\":2,\\"c\\":{\\"y\\":1,\\"x\\":2}}")))');
+X.push('local t = {} for i = 1, 20 do t["f" .. i] = i end print(cjson.encode(t))');
+X.push('print(cjson.encode({[1] = 1, [2] = 2, x = 3}))');
 X.push('local s = cjson.encode({list = {1, 2}, n = 3.25}) local d = cjson.decode(s) print(d.list[2], d.n)');
 export const EXTRA_CASES = X;
