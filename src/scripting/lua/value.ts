@@ -55,10 +55,8 @@ export class LuaInterrupt extends Error {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tables. The array part emulates Lua 5.1's `sizearray` (arr.length is exactly 5.1's array
-// size, holes are undefined) so that `#` borders match the reference on tables with holes;
-// the hash part is a Map (insertion ordered), whose emulated node capacity `hcap` decides when
-// a "rehash" recomputes the array size like ltable.c's computesizes().
+// Tables: see LuaTable below (array part = 5.1's sizearray, node vector = ltable.c's layout,
+// rehash = computesizes(), so `#`, next() order and rehash points follow lua5.1).
 // ---------------------------------------------------------------------------------------
 
 const MAXBITS = 26;
