@@ -475,9 +475,19 @@ export function hllSetRegister(h: HllBuf, index: number, count: number, maxBytes
  */
 export function hllMerge(max: Uint8Array, p: Uint8Array, len: number): boolean {
   if (p[4] === HLL_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const v = denseGet(p, HLL_HDR_SIZE, i);
-      if (v > max[i]) max[i] = v;
+    // Four 6-bit registers every three bytes.
+    for (let i = 0, q = HLL_HDR_SIZE; i < HLL_REGISTERS; i += 4, q += 3) {
+      const b0 = p[q];
+      const b1 = p[q + 1];
+      const b2 = p[q + 2];
+      const r0 = b0 & 63;
+      const r1 = (b0 >> 6) | ((b1 & 15) << 2);
+      const r2 = (b1 >> 4) | ((b2 & 3) << 4);
+      const r3 = b2 >> 2;
+      if (r0 > max[i]) max[i] = r0;
+      if (r1 > max[i + 1]) max[i + 1] = r1;
+      if (r2 > max[i + 2]) max[i + 2] = r2;
+      if (r3 > max[i + 3]) max[i + 3] = r3;
     }
     return true;
   }
@@ -552,7 +562,15 @@ function countFromHisto(reghisto: Int32Array): number {
 export function hllCount(p: Uint8Array, len: number): number | null {
   const histo = new Int32Array(64);
   if (p[4] === HLL_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) histo[denseGet(p, HLL_HDR_SIZE, i)]++;
+    for (let q = HLL_HDR_SIZE; q < HLL_DENSE_SIZE; q += 3) {
+      const b0 = p[q];
+      const b1 = p[q + 1];
+      const b2 = p[q + 2];
+      histo[b0 & 63]++;
+      histo[(b0 >> 6) | ((b1 & 15) << 2)]++;
+      histo[(b1 >> 4) | ((b2 & 3) << 4)]++;
+      histo[b2 >> 2]++;
+    }
   } else {
     let idx = 0;
     let q = HLL_HDR_SIZE;
