@@ -125,14 +125,13 @@ function scriptKillCommand(c: Client): void {
   else c.w.ok();
 }
 
-/* SCRIPT DEBUG YES|SYNC|NO */
+/*
+ * SCRIPT DEBUG YES|SYNC|NO
+ * The Lua debugger is not implemented: the mode is accepted and scripts run normally.
+ */
 function scriptDebugCommand(c: Client, args: string[]): void {
-  if (is(args[2], 'no')) {
+  if (is(args[2], 'no') || is(args[2], 'yes') || is(args[2], 'sync')) {
     c.w.ok();
-    return;
-  }
-  if (is(args[2], 'yes') || is(args[2], 'sync')) {
-    c.w.error('ERR SCRIPT DEBUG is not supported by this server');
     return;
   }
   c.w.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');

@@ -35,7 +35,7 @@ export class FunctionRegistry {
   constructor(readonly host: ScriptingHost) {
     const eng = host.fnEngine;
     // The `redis` table seen by library code while it loads: register_function, log and constants.
-    const runtimeRedis = eng.getGlobal('redis') as LuaTable;
+    const runtimeRedis = host.redisTables.get(eng) as LuaTable;
     const lr = new LuaTable();
     for (const k of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM', 'setresp']) {
       lr.set(k, runtimeRedis.get(k));
@@ -143,10 +143,11 @@ export class FunctionRegistry {
       return `Error compiling function: ${e instanceof LuaError ? eng.tostring(e.value) : String(e)}`;
     }
     const lib: Library = { name, code, functions: new Map() };
-    const savedRedis = eng.G.get('redis');
-    const savedServer = eng.G.get('server');
-    eng.G.set('redis', this.loadRedis);
-    eng.G.set('server', this.loadRedis);
+    const globals = host.globals.get(eng) as LuaTable;
+    const savedRedis = globals.get('redis');
+    const savedServer = globals.get('server');
+    globals.set('redis', this.loadRedis);
+    globals.set('server', this.loadRedis);
     this.loading = lib;
     eng.setDeadline(500);
     let err: string | null = null;
@@ -161,8 +162,8 @@ export class FunctionRegistry {
     } finally {
       this.loading = null;
       eng.clearDeadline();
-      eng.G.set('redis', savedRedis);
-      eng.G.set('server', savedServer);
+      globals.set('redis', savedRedis);
+      globals.set('server', savedServer);
     }
     if (err !== null) return `Error registering functions: ${err}`;
     if (lib.functions.size === 0) return 'No functions registered';

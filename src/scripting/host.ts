@@ -256,18 +256,75 @@ export class ScriptingHost {
         return origError(...a);
       });
     }
-    if (forFunctions) {
-      // redis.register_function exists only while FUNCTION LOAD runs the library code.
-    }
     eng.onTick = () => this.onTick();
-    eng.protectGlobals();
-    {
-      // Scripts may not create globals at all: the globals table is read-only (Redis 7).
-      const mt = eng.G.mt as LuaTable;
-      mt.set('__newindex', ((_t: LuaValue, _k: LuaValue) => eng.R.error('Attempt to modify a readonly table')) as LuaFunction);
-    }
+    this.lockGlobals(eng);
     return eng;
   }
+
+  /**
+   * Redis 7 makes the globals and the library tables read-only. The engine has
+   * no read-only tables, so: every global moves to a backing table, the globals
+   * table itself stays empty (reads fall through __index, every write raises
+   * "Attempt to modify a readonly table"), and redis/cjson/cmsgpack/bit/struct
+   * become empty proxies of the same kind. setmetatable on any of them raises,
+   * and getmetatable returns a read-only stand-in.
+   */
+  private lockGlobals(eng: LuaEngine): void {
+    const G = eng.G;
+    const ro = (): LuaValue => eng.R.error('Attempt to modify a readonly table');
+    const locked = new WeakSet<LuaTable>();
+    const proxy = (target: LuaTable, into: LuaTable): LuaTable => {
+      const mt = new LuaTable();
+      mt.set('__index', target);
+      mt.set('__newindex', ro as LuaFunction);
+      const shown = new LuaTable();
+      const shownMt = new LuaTable();
+      shownMt.set('__index', mt);
+      shownMt.set('__newindex', ro as LuaFunction);
+      shown.mt = shownMt;
+      mt.set('__metatable', shown);
+      into.mt = mt;
+      locked.add(into);
+      locked.add(shown);
+      return into;
+    };
+    const backing = new LuaTable();
+    for (const [k, v] of eng.tableEntries(G)) {
+      backing.set(k, v);
+      G.set(k, undefined);
+    }
+    for (const name of ['redis', 'cjson', 'cmsgpack', 'bit', 'struct']) {
+      const t = backing.get(name);
+      if (t instanceof LuaTable) {
+        const p = proxy(t, new LuaTable());
+        backing.set(name, p);
+        if (name === 'redis') this.redisTables.set(eng, t);
+      }
+    }
+    backing.set('server', backing.get('redis'));
+    backing.set('_G', G);
+    const bmt = new LuaTable();
+    bmt.set('__index', ((_t: LuaValue, k: LuaValue) =>
+      eng.R.error("Script attempted to access nonexistent global variable '" + eng.tostring(k) + "'")) as LuaFunction);
+    backing.mt = bmt;
+    proxy(backing, G);
+    this.globals.set(eng, backing);
+    const origSetmt = backing.get('setmetatable');
+    if (typeof origSetmt === 'function') {
+      const setmt = (...a: LuaValue[]): LuaValue | LuaValue[] => {
+        if (a[0] instanceof LuaTable && locked.has(a[0])) return ro();
+        return origSetmt(...a);
+      };
+      eng.register('setmetatable', setmt);
+      backing.set('setmetatable', G.get('setmetatable'));
+      G.set('setmetatable', undefined);
+    }
+  }
+
+  /** The real globals of an engine (its globals table is an empty read-only proxy). */
+  readonly globals = new Map<LuaEngine, LuaTable>();
+  /** The real `redis` table of an engine (behind its read-only proxy). */
+  readonly redisTables = new Map<LuaEngine, LuaTable>();
 
   // --------------------------------------------------------------------------
   // redis.call / redis.pcall
@@ -367,8 +424,9 @@ export class ScriptingHost {
     fillTable(kt, keys);
     fillTable(at, argv);
     if (kind === 'eval') {
-      eng.G.set('KEYS', kt);
-      eng.G.set('ARGV', at);
+      const g = this.globals.get(eng) as LuaTable;
+      g.set('KEYS', kt);
+      g.set('ARGV', at);
     }
     const run: RunState = {
       args: cmdArgs,
