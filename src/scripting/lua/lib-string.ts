@@ -201,7 +201,9 @@ class MatchState {
   maxExpand(s: number, p: number, ep: number): number {
     let i = 0;
     while (this.singleMatch(s + i, p, ep)) i++;
+    const ctl = this.R.ctl;
     while (i >= 0) {
+      if (--ctl.n < 0) this.R.tick();
       const r = this.match(s + i, ep + 1);
       if (r !== -1) return r;
       i--;
@@ -210,7 +212,9 @@ class MatchState {
   }
 
   minExpand(s: number, p: number, ep: number): number {
+    const ctl = this.R.ctl;
     for (;;) {
+      if (--ctl.n < 0) this.R.tick();
       const r = this.match(s, ep + 1);
       if (r !== -1) return r;
       if (this.singleMatch(s, p, ep)) s++;
@@ -301,6 +305,8 @@ class MatchState {
 // engines is the same for such patterns). %b, %f and back-references use the interpreter.
 // ---------------------------------------------------------------------------------------
 interface CompiledPat {
+  /** unbounded quantifiers (* + -): backtracking can cost up to n^(q+1) steps */
+  q: number;
   g: RegExp;
   y: RegExp;
   ncap: number;
@@ -350,6 +356,18 @@ let regexFastPath = true;
 export function setRegexFastPath(on: boolean): void {
   regexFastPath = on;
 }
+/**
+ * RegExp for pattern p on a subject of length n, or null to use the interpreter. RegExp
+ * execution cannot be interrupted, so it is only used when the worst-case backtracking cost
+ * (about n^(q+1) for q unbounded quantifiers) stays small; the interpreter checks the
+ * interruption counter and can always be killed.
+ */
+function patternFor(p: string, n: number): CompiledPat | null {
+  const cp = compilePattern(p);
+  if (cp === null || cp.q === 0 || n <= 1) return cp;
+  return (cp.q + 1) * Math.log10(n) <= 9 ? cp : null;
+}
+
 export function compilePattern(p: string): CompiledPat | null {
   if (!regexFastPath) return null;
   let c = patCache.get(p);
@@ -365,6 +383,7 @@ function translatePattern(p: string): CompiledPat | null {
   const n = p.length;
   let ncap = 0;
   let depth = 0;
+  let nq = 0;
   const pos: boolean[] = [];
   while (i < n) {
     const c = p[i];
@@ -441,9 +460,11 @@ function translatePattern(p: string): CompiledPat | null {
     const q = p[j];
     if (q === '*' || q === '+' || q === '?') {
       out += cls + q;
+      if (q !== '?') nq++;
       j++;
     } else if (q === '-') {
       out += cls + '*?';
+      nq++;
       j++;
     } else out += cls;
     i = j;
@@ -451,7 +472,7 @@ function translatePattern(p: string): CompiledPat | null {
   if (depth !== 0 || ncap > MAXCAPTURES) return null;
   const hasPos = pos.some((x) => x);
   try {
-    return { g: new RegExp(out, hasPos ? 'gd' : 'g'), y: new RegExp(out, hasPos ? 'yd' : 'y'), ncap, pos, hasPos };
+    return { q: nq, g: new RegExp(out, hasPos ? 'gd' : 'g'), y: new RegExp(out, hasPos ? 'yd' : 'y'), ncap, pos, hasPos };
   } catch {
     return null;
   }
@@ -554,7 +575,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
       return [idx + 1, idx + p.length];
     }
     const anchor = p.charCodeAt(0) === 94;
-    const cp = compilePattern(anchor ? p.slice(1) : p);
+    const cp = patternFor(anchor ? p.slice(1) : p, s.length);
     if (cp !== null) {
       const re = anchor ? cp.y : cp.g;
       re.lastIndex = init;
@@ -580,6 +601,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
         return caps.length === 1 ? caps[0] : caps;
       }
       s1++;
+      if (--R.ctl.n < 0) R.tick();
     } while (s1 <= s.length && !anchor);
     return undefined;
   };
@@ -595,7 +617,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     const s = checkString(R, s0, 1, n);
     const p = checkString(R, p0, 2, n);
     let pos = 0;
-    const cp = compilePattern(p);
+    const cp = patternFor(p, s.length);
     if (cp !== null) {
       return function gmatchIter(): Ret {
         if (pos > s.length) return EMPTY;
@@ -614,6 +636,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     return function gmatchIter(): Ret {
       const ms = new MatchState(R, s, p);
       for (let src = pos; src <= s.length; src++) {
+        if (--R.ctl.n < 0) R.tick();
         ms.level = 0;
         const e = ms.match(src, 0);
         if (e !== -1) {
@@ -639,7 +662,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     const anchor = p.charCodeAt(0) === 94;
     const pstart = anchor ? 1 : 0;
     const rs = tr === 'string' || tr === 'number' ? (tr === 'number' ? numberToString(repl as number) : (repl as string)) : '';
-    const cp = compilePattern(anchor ? p.slice(1) : p);
+    const cp = patternFor(anchor ? p.slice(1) : p, src.length);
     if (cp !== null) {
       const re = anchor ? cp.y : cp.g;
       const simpleRepl = (tr === 'string' || tr === 'number') && rs.indexOf('%') < 0;
@@ -701,6 +724,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     let count = 0;
     let pend = 0; // start of unmatched text not yet copied to out
     while (count < maxS) {
+      if (--R.ctl.n < 0) R.tick();
       ms.level = 0;
       const e = ms.match(s, pstart);
       if (e !== -1) {

@@ -57,6 +57,11 @@ test('deadline interrupts infinite loops and pcall cannot swallow it', () => {
     'while true do pcall(error, "x") end',
     'local t = {} for i = 1, 1e9 do t[#t % 100 + 1] = i end',
     'local s = string.rep("a", 1000) while true do s:gsub("a", "b") end',
+    // pathological backtracking inside one library call
+    'return string.rep("a", 30000):find(".-.-.-b")',
+    'return string.rep("a", 1e6):find("a*b")',
+    'return (string.rep("a", 5000) .. "c"):gsub("(a-)(a-)b", "")',
+    'local t = {} for i = 1, 3e5 do t[i] = (i * 7919) % 1000 end table.sort(t, function(a, b) return a < b end) while true do end',
   ]) {
     e.setDeadline(50);
     const t0 = Date.now();
