@@ -57,13 +57,13 @@ function bgrewriteaofCommand(c: Client): void {
     c.w.error('ERR Background append only file rewriting already in progress');
     return;
   }
-  if (p.bg !== null || c.inExec) {
-    if (p.aof) p.aof.rewriteScheduled = true;
-    c.w.simple('Background append only file rewriting scheduled');
-    return;
-  }
   if (p.aof === null) {
     c.w.error('ERR Background append only file rewriting is not available');
+    return;
+  }
+  if (p.bg !== null || c.inExec) {
+    p.aof.schedule();
+    c.w.simple('Background append only file rewriting scheduled');
     return;
   }
   const err = p.aof.rewrite('user');

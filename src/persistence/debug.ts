@@ -35,22 +35,37 @@ export function debugExtensions(p: Persistence): Record<string, Sub> {
       if (err) c.w.error(err);
       else c.w.ok();
     },
-    /* DEBUG LOADAOF */
+    /* DEBUG LOADAOF: runs while the client waits (others get -LOADING). */
     loadaof(c) {
       const aof = p.aof;
-      if (aof === null || !aof.enabled()) {
+      if (aof === null) {
         c.w.ok();
         return;
       }
-      aof.flushSync();
+      if (aof.enabled()) aof.flushSync();
       p.emptyData();
-      if (!aof.loadSync()) {
-        c.w.error('ERR Error loading the AOF, check server logs.');
+      const srv = p.server;
+      if (c.fake || c.inExec) {
+        c.w.error('ERR DEBUG LOADAOF is not allowed here');
         return;
       }
-      p.server.dirty = 0;
-      p.server.log.notice('Append Only File loaded by DEBUG LOADAOF');
-      c.w.ok();
+      srv.blockClientNoKeys(c, 0, 'loadaof', () => undefined);
+      void aof.reload().then(
+        (ok) => {
+          if (c.closed) return;
+          if (ok) {
+            srv.dirty = 0;
+            srv.log.notice('Append Only File loaded by DEBUG LOADAOF');
+            c.w.ok();
+          } else c.w.error('ERR Error loading the AOF, check server logs.');
+          srv.unblockClient(c, true);
+        },
+        (e: Error) => {
+          if (c.closed) return;
+          c.w.error(`ERR ${e.message}`);
+          srv.unblockClient(c, true);
+        },
+      );
     },
     /* DEBUG POPULATE count [prefix] [size] */
     populate(c, args) {

@@ -53,6 +53,7 @@ export interface BgTask {
 /** Something that can receive an AOF: implemented by aof.ts. */
 export interface AofHandle {
   info(): string[];
+  infoExtra(): string[];
   enabled(): boolean;
   lastWriteError(): string | null;
   /** Start a rewrite (BGREWRITEAOF or automatic). Returns an error text or null. */
@@ -61,9 +62,14 @@ export interface AofHandle {
   /** Flush and fsync everything (shutdown, DEBUG LOADAOF). */
   flushSync(): void;
   cron(): void;
+  /** Read the manifest (start-up); false after logging a fatal error. */
+  loadManifest(): boolean;
   /** Load at start-up; returns false on a fatal error (already logged). */
   load(): Promise<boolean>;
-  loadSync(): boolean;
+  /** DEBUG LOADAOF. */
+  reload(): Promise<boolean>;
+  /** BGREWRITEAOF while another job runs. */
+  schedule(): void;
   shutdown(): void;
   /** A background task ended (the slot is free). */
   onBgDone(): void;
@@ -494,7 +500,10 @@ export class Persistence {
 
   /** Start-up loading: the AOF when enabled, else the RDB. */
   async loadDataFromDisk(): Promise<boolean> {
-    if (this.aof !== null && this.aof.enabled()) return this.aof.load();
+    if (this.aof !== null) {
+      if (!this.aof.loadManifest()) return false;
+      if (this.aof.enabled()) return this.aof.load();
+    }
     return this.loadRdbAtStartup();
   }
 
@@ -659,6 +668,7 @@ export class Persistence {
       );
     }
     lines.push('module_fork_in_progress:0', 'module_fork_last_cow_size:0');
+    if (this.aof !== null) lines.push(...this.aof.infoExtra());
     if (this.loading) {
       const elapsed = now - this.loadingStart;
       const perc = this.loadingTotal > 0 ? (this.loadingLoaded * 100) / this.loadingTotal : 0;
