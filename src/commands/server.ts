@@ -155,7 +155,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         'mem_allocator:v8',
         'active_defrag_running:0',
         'lazyfree_pending_objects:0',
-        'lazyfreed_objects:0',
+        `lazyfreed_objects:${srv.stats.lazyfreedObjects}`,
       ];
     }
     case 'persistence': {
@@ -201,13 +201,13 @@ function sectionLines(srv: Server, name: string): string[] | null {
       return [
         `total_connections_received:${st.connectionsReceived}`,
         `total_commands_processed:${st.commandsProcessed}`,
-        `instantaneous_ops_per_sec:${Math.round(st.commandsProcessed / up)}`,
+        `instantaneous_ops_per_sec:${Math.round(srv.instantaneous('ops'))}`,
         `total_net_input_bytes:${st.netInputBytes}`,
         `total_net_output_bytes:${st.netOutputBytes}`,
         'total_net_repl_input_bytes:0',
         'total_net_repl_output_bytes:0',
-        'instantaneous_input_kbps:0.00',
-        'instantaneous_output_kbps:0.00',
+        `instantaneous_input_kbps:${(srv.instantaneous('net_input') / 1024).toFixed(2)}`,
+        `instantaneous_output_kbps:${(srv.instantaneous('net_output') / 1024).toFixed(2)}`,
         'instantaneous_input_repl_kbps:0.00',
         'instantaneous_output_repl_kbps:0.00',
         `rejected_connections:${st.rejectedConn}`,
@@ -251,15 +251,15 @@ function sectionLines(srv: Server, name: string): string[] | null {
         `client_output_buffer_limit_disconnections:${st.clientOutbufLimitDisconnections}`,
         'reply_buffer_shrinks:0',
         'reply_buffer_expands:0',
-        'eventloop_cycles:0',
-        'eventloop_duration_sum:0',
-        'eventloop_duration_cmd_sum:0',
-        'instantaneous_eventloop_cycles_per_sec:0',
-        'instantaneous_eventloop_duration_usec:0',
+        `eventloop_cycles:${st.eventloopCycles}`,
+        `eventloop_duration_sum:${Math.round(st.eventloopUs)}`,
+        `eventloop_duration_cmd_sum:${Math.round(st.eventloopCmdUs)}`,
+        `instantaneous_eventloop_cycles_per_sec:${Math.round(srv.instantaneous('el_cycles'))}`,
+        `instantaneous_eventloop_duration_usec:${Math.round(srv.instantaneous('el_cycles') > 0 ? srv.instantaneous('el_us') / srv.instantaneous('el_cycles') : 0)}`,
         'acl_access_denied_auth:' + ((srv.ext.aclDeniedAuth as number | undefined) ?? 0),
-        'acl_access_denied_cmd:0',
-        'acl_access_denied_key:0',
-        'acl_access_denied_channel:0',
+        'acl_access_denied_cmd:' + ((srv.ext.aclDeniedCmd as number | undefined) ?? 0),
+        'acl_access_denied_key:' + ((srv.ext.aclDeniedKey as number | undefined) ?? 0),
+        'acl_access_denied_channel:' + ((srv.ext.aclDeniedChannel as number | undefined) ?? 0),
       ];
     }
     case 'replication': {
@@ -318,7 +318,8 @@ function sectionLines(srv: Server, name: string): string[] | null {
         if (d.calls > 0) {
           const per = d.usec / d.calls;
           const v = per.toFixed(3);
-          out.push(`latency_percentiles_usec_${d.name}:p50=${v},p99=${v},p99.9=${v}`);
+          const pcts = srv.config.get('latency-tracking-info-percentiles').split(' ').filter(Boolean);
+          out.push(`latency_percentiles_usec_${d.name}:${pcts.map((p) => `p${p}=${v}`).join(',')}`);
         }
         if (d.subcommands) for (const s of d.subcommands.values()) visit(s);
       };
@@ -327,6 +328,15 @@ function sectionLines(srv: Server, name: string): string[] | null {
     }
     case 'cluster':
       return [`cluster_enabled:${srv.config.bool('cluster-enabled') ? 1 : 0}`];
+    case 'debug': {
+      const d = srv.debugStats;
+      return [
+        `eventloop_duration_aof_sum:${Math.round(d.aofUs)}`,
+        `eventloop_duration_cron_sum:${Math.max(1, Math.round(d.cronUs))}`,
+        `eventloop_duration_max:${Math.max(1, Math.round(d.maxCycleUs))}`,
+        `eventloop_cmd_per_cycle_max:${d.maxCmdsPerCycle}`,
+      ];
+    }
     case 'keyspace': {
       const out: string[] = [];
       for (const db of srv.dbs) {
@@ -345,7 +355,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
 const SECTION_TITLES: Record<string, string> = {
   server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats',
   replication: 'Replication', cpu: 'CPU', module_list: 'Modules', modules: 'Modules', commandstats: 'Commandstats',
-  errorstats: 'Errorstats', latencystats: 'Latencystats', cluster: 'Cluster', keyspace: 'Keyspace',
+  errorstats: 'Errorstats', latencystats: 'Latencystats', cluster: 'Cluster', keyspace: 'Keyspace', debug: 'Debug',
 };
 
 /** The INFO text for the requested sections (default set when none). */
@@ -808,7 +818,9 @@ function latencyHistogramCommand(c: Client, args: string[]): void {
     }
   } else for (let i = 2; i < args.length; i++) {
     const d = lookupByName(c.server, args[i]);
-    if (d) add(d);
+    if (!d) continue;
+    if (d.subcommands && !args[i].includes('|')) for (const s of d.subcommands.values()) add(s);
+    else add(d);
   }
   c.w.mapHeader(list.length);
   for (const d of list) {
@@ -824,6 +836,30 @@ function latencyHistogramCommand(c: Client, args: string[]): void {
     c.w.int(bucket);
     c.w.int(d.calls);
   }
+}
+
+/* LATENCY GRAPH event */
+function latencyGraphCommand(c: Client, args: string[]): void {
+  const samples = c.server.latencyEvents.get(args[2]);
+  if (!samples || samples.length === 0) {
+    c.w.error(`ERR No samples available for event '${args[2]}'`);
+    return;
+  }
+  const max = Math.max(...samples.map((s) => s.latency));
+  const min = Math.min(...samples.map((s) => s.latency));
+  const all = c.server.latencyMax.get(args[2]) ?? max;
+  // A small text chart: one column per sample, 4 rows, scaled between min and max.
+  const rows: string[] = [];
+  for (let r = 3; r >= 0; r--) {
+    let line = '';
+    for (const s of samples.slice(-80)) {
+      const level = max === min ? 3 : Math.round(((s.latency - min) / (max - min)) * 3);
+      line += level >= r ? (level === r ? '_' : '|') : ' ';
+    }
+    rows.push(line);
+  }
+  const out = `${args[2]} - high ${max} ms, low ${min} ms (all time high ${all} ms)\n` + '-'.repeat(80) + '\n' + rows.join('\n') + '\n';
+  c.w.verbatim(out);
 }
 
 function latencyDoctorCommand(c: Client): void {
@@ -1108,7 +1144,7 @@ export const commands: CommandDef[] = [
       command('latest', 2, 'admin noscript loading stale', [0, 0, 0], 'server', latencyLatestCommand),
       command('history', 3, 'admin noscript loading stale', [0, 0, 0], 'server', latencyHistoryCommand),
       command('reset', -2, 'admin noscript loading stale', [0, 0, 0], 'server', latencyResetCommand),
-      command('graph', 3, 'admin noscript loading stale', [0, 0, 0], 'server', (c, a) => c.w.verbatim(`${a[2]} - no data\n`)),
+      command('graph', 3, 'admin noscript loading stale', [0, 0, 0], 'server', latencyGraphCommand),
       command('doctor', 2, 'admin noscript loading stale', [0, 0, 0], 'server', latencyDoctorCommand),
       command('histogram', -2, 'admin noscript loading stale', [0, 0, 0], 'server', latencyHistogramCommand),
       command('help', 2, 'loading stale', [0, 0, 0], 'server', latencyHelpCommand),

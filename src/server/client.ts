@@ -11,6 +11,9 @@ import type { Server } from './server';
 import type { CommandDef } from '../commands/types';
 
 export interface BlockState {
+  /** The blocked command and its arguments (for statistics and the slow log when it is served). */
+  cmd?: CommandDef;
+  args?: string[];
   /** Keys waited on, per db. */
   db: Database;
   keys: string[];
@@ -80,6 +83,8 @@ export class Client {
   /** Output flushed since last read (for obuf stats). */
   pendingWriteBytes = 0;
   lastMemory = 0;
+  /** Argument indexes the current command asked to hide from the slow log and MONITOR. */
+  redacted: number[] | null = null;
   /** What to propagate for the current command instead of its arguments (null = as is, false = nothing). */
   propagateArgs: string[] | null | false = null;
 

@@ -97,7 +97,7 @@ export class Config {
   normalise(name: string, args: string[]): string {
     const spec = this.specs.get(name);
     if (!spec) throw new ConfigError('Bad directive or wrong number of arguments');
-    const multi = name === 'save' || name === 'bind' || name === 'client-output-buffer-limit' || name === 'oom-score-adj-values' || name === 'latency-tracking-info-percentiles';
+    const multi = name === 'save' || name === 'bind' || name === 'client-output-buffer-limit' || name === 'oom-score-adj-values' || name === 'latency-tracking-info-percentiles' || name === 'replicaof';
     if (!multi && args.length !== 1) throw new ConfigError('wrong number of arguments');
     const v = args.join(' ');
     switch (spec.type) {
@@ -128,6 +128,16 @@ export class Config {
       }
       default:
         if (name === 'save') return normaliseSave(args);
+        if (name === 'latency-tracking-info-percentiles') {
+          const parts = args.join(' ').split(/\s+/).filter(Boolean);
+          const out: string[] = [];
+          for (const p of parts) {
+            const d = /^[0-9]+(\.[0-9]*)?$/.test(p) ? Number(p) : NaN;
+            if (!(d >= 0 && d <= 100)) throw new ConfigError('latency-tracking-info-percentiles parameter should be between 0.0 and 100.0');
+            out.push(String(d));
+          }
+          return out.join(' ');
+        }
         if (name === 'client-output-buffer-limit') return normaliseObuf(args, this.get(name));
         if (name === 'notify-keyspace-events') {
           const f = parseNotifyFlags(v);

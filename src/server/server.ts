@@ -61,6 +61,10 @@ export interface Stats {
   ioThreadedReads: number;
   trackingTotalKeys: number;
   totalBlockingKeys: number;
+  eventloopCycles: number;
+  eventloopUs: number;
+  eventloopCmdUs: number;
+  lazyfreedObjects: number;
 }
 
 function newStats(): Stats {
@@ -70,7 +74,7 @@ function newStats(): Stats {
     pubsubChannelsMsgs: 0, totalErrorReplies: 0, errorCodes: new Map(), unexpectedErrorReplies: 0,
     totalReadsProcessed: 0, totalWritesProcessed: 0, clientQbufLimitDisconnections: 0,
     clientOutbufLimitDisconnections: 0, expireCycleCpuMs: 0, dumpPayloadSanitizations: 0, ioThreadedReads: 0,
-    trackingTotalKeys: 0, totalBlockingKeys: 0,
+    trackingTotalKeys: 0, totalBlockingKeys: 0, eventloopCycles: 0, eventloopUs: 0, eventloopCmdUs: 0, lazyfreedObjects: 0,
   };
 }
 
@@ -210,6 +214,10 @@ export class Server implements KeyspaceHooks {
     cfg.onChange('requirepass', () => undefined);
     this.slowlogThreshold = cfg.num('slowlog-log-slower-than');
     this.batchTiming = this.slowlogThreshold < 0 || this.slowlogThreshold >= 1000;
+    this.latencyThreshold = cfg.num('latency-monitor-threshold');
+    cfg.onChange('latency-monitor-threshold', (v) => {
+      this.latencyThreshold = Number(v);
+    });
     cfg.onChange('slowlog-log-slower-than', (v) => {
       this.slowlogThreshold = Number(v);
       this.batchTiming = this.slowlogThreshold < 0 || this.slowlogThreshold >= 1000;
@@ -248,6 +256,11 @@ export class Server implements KeyspaceHooks {
 
   expiryPaused(): boolean {
     return this.expiryPausedFlag || this.execDepth > 0 && this.pausedExpiryInExec || this.pauseUntil !== 0 && this.clock.now() < this.pauseUntil;
+  }
+
+  /** A replica applying its master's stream sees keys as the master does: never expired (the master sends DELs). */
+  expiryIgnored(): boolean {
+    return this.expiryPausedFlag && this.currentClient !== null && this.currentClient.ext.master === true;
   }
 
   /** During EXEC and scripts, keys do not expire (time is frozen), as Redis 7 does. */
@@ -385,7 +398,9 @@ export class Server implements KeyspaceHooks {
   }
 
   authRequired(): boolean {
-    return this.config.get('requirepass') !== '' || (this.ext.aclAuthRequired as (() => boolean) | undefined)?.() === true;
+    const acl = this.ext.aclAuthRequired as (() => boolean) | undefined;
+    if (acl !== undefined) return acl();
+    return this.config.get('requirepass') !== '';
   }
 
   private onData(c: Client, chunk: Buffer): void {
@@ -393,6 +408,7 @@ export class Server implements KeyspaceHooks {
     this.stats.netInputBytes += chunk.length;
     this.stats.totalReadsProcessed++;
     const t0 = performance.now();
+    this.stats.eventloopCycles++;
     this.clock.beginBatch(t0);
     c.lastInteraction = this.clock.now();
     if (c.blocked !== null || c.ext.paused === true) {
@@ -411,7 +427,11 @@ export class Server implements KeyspaceHooks {
     } finally {
       this.inBatch = false;
       this.clock.endBatch();
-      if (this.batchLen !== 0) this.endBatchTiming(c, performance.now() - t0);
+      const dt = performance.now() - t0;
+      this.stats.eventloopUs += dt * 1000;
+      if (dt * 1000 > this.debugStats.maxCycleUs) this.debugStats.maxCycleUs = dt * 1000;
+      if (this.batchLen > this.debugStats.maxCmdsPerCycle) this.debugStats.maxCmdsPerCycle = this.batchLen;
+      if (this.batchLen !== 0) this.endBatchTiming(c, dt);
     }
     this.afterParse(c, err);
   }
@@ -435,6 +455,8 @@ export class Server implements KeyspaceHooks {
     if (this.slowlogThreshold >= 0 && us >= this.slowlogThreshold) {
       for (let i = 0; i < n; i++) if (!this.batchCmds[i].flags.has('skip_slowlog')) this.slowlogPush(c, this.batchArgs[i], us);
     }
+    if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample('command', us / 1000);
+    this.stats.eventloopCmdUs += ms * 1000;
     for (let i = 0; i < n; i++) this.batchArgs[i] = EMPTY_ARGS;
     this.batchLen = 0;
   }
@@ -646,9 +668,9 @@ export class Server implements KeyspaceHooks {
       }
     }
     // Persistence refusals (LOADING, MISCONF), before MULTI queuing as in Redis.
-    const gate = this.ext.commandGate as ((c: Client, cmd: CommandDef) => string | null) | undefined;
+    const gate = this.ext.commandGate as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
     if (gate !== undefined) {
-      const err = gate(c, cmd);
+      const err = gate(c, cmd, args);
       if (err !== null) {
         cmd.rejectedCalls++;
         this.rejectCommand(c, err, cmd);
@@ -732,6 +754,13 @@ export class Server implements KeyspaceHooks {
   call(c: Client, cmd: CommandDef, args: string[]): void {
     const dirtyBefore = this.dirty;
     const errBefore = this.stats.totalErrorReplies;
+    const outerNestedErrors = this.nestedErrors;
+    this.nestedErrors = 0;
+    const prevCmd = this.currentCmd;
+    const prevArgs = this.currentArgs;
+    this.currentCmd = cmd;
+    this.currentArgs = args;
+    c.redacted = null;
     const prevClient = this.currentClient;
     this.currentClient = c;
     c.propagateArgs = null;
@@ -751,23 +780,35 @@ export class Server implements KeyspaceHooks {
         if (c.deferredPush !== null) this.flushDeferredPush(c);
       }
     }
-    if (!timed) {
+    this.currentCmd = prevCmd;
+    this.currentArgs = prevArgs;
+    // Errors of commands run inside this one (EXEC, scripts) are theirs, not this command's.
+    const errDelta = this.stats.totalErrorReplies - errBefore;
+    const ownErrors = errDelta - this.nestedErrors;
+    this.nestedErrors = outerNestedErrors + errDelta;
+    const blockedNow = c.blocked !== null && c.blocked.cmd === cmd;
+    const logArgs = c.redacted === null ? args : args.map((a, i) => ((c.redacted as number[]).includes(i) ? '(redacted)' : a));
+    if (!timed && !blockedNow) {
       const i = this.batchLen++;
       this.batchCmds[i] = cmd;
-      this.batchArgs[i] = args;
+      this.batchArgs[i] = logArgs;
     }
     const us = timed ? (performance.now() - t0) * 1000 : 0;
+    if (timed) this.stats.eventloopCmdUs += us;
     if (this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h(c, cmd, args);
     // Monitors see a command after it ran (so EXEC follows the commands it executed).
-    if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, args);
+    if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, logArgs);
     this.currentClient = prevClient;
     cmd.calls++;
     cmd.usec += us;
-    if (this.stats.totalErrorReplies !== errBefore) cmd.failedCalls++;
+    if (ownErrors > 0) cmd.failedCalls++;
     this.stats.commandsProcessed++;
     c.commandsProcessed++;
     c.lastCmd = cmd.name;
-    if (timed && us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, args, us);
+    if (timed && !blockedNow) {
+      if (us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, logArgs, us);
+      if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample(cmd.flags.has('fast') ? 'fast-command' : 'command', us / 1000);
+    }
     if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
@@ -804,6 +845,35 @@ export class Server implements KeyspaceHooks {
 
   /** slowlog-log-slower-than, cached (read on every command). */
   private slowlogThreshold = 10000;
+  /** latency-monitor-threshold in ms, cached (0 = off). */
+  latencyThreshold = 0;
+  /** The command being executed and its arguments (for blocking, errors, logs). */
+  currentCmd: CommandDef | null = null;
+  currentArgs: string[] | null = null;
+  /** Error replies produced by commands nested in the current one (EXEC, scripts). */
+  private nestedErrors = 0;
+
+  /** Record a latency sample for `event` (LATENCY LATEST/HISTORY/GRAPH): one per second, the max. */
+  latencyAddSample(event: string, ms: number): void {
+    const latency = Math.round(ms);
+    const time = Math.floor(this.clock.now() / 1000);
+    let samples = this.latencyEvents.get(event);
+    if (!samples) {
+      samples = [];
+      this.latencyEvents.set(event, samples);
+    }
+    const last = samples[samples.length - 1];
+    if (last && last.time === time) last.latency = Math.max(last.latency, latency);
+    else {
+      samples.push({ time, latency });
+      if (samples.length > 160) samples.shift();
+    }
+    const max = this.latencyMax.get(event) ?? 0;
+    if (latency > max) this.latencyMax.set(event, latency);
+  }
+
+  /** All-time maximum latency per event. */
+  readonly latencyMax = new Map<string, number>();
 
   private slowlogPush(c: Client, args: string[], us: number): void {
     const max = this.config.num('slowlog-max-len');
@@ -909,7 +979,7 @@ export class Server implements KeyspaceHooks {
   blockClient(c: Client, db: Database, keys: string[], timeoutMs: number, kind: string, onReady: (key: string) => boolean, onTimeout: () => void): void {
     // A key named twice (BLPOP k k 0) waits once: one queue entry per key.
     if (keys.length > 1 && new Set(keys).size !== keys.length) keys = [...new Set(keys)];
-    const st: BlockState = { db, keys, onReady, onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0, kind };
+    const st: BlockState = { db, keys, onReady, onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0, kind, cmd: this.currentCmd ?? undefined, args: this.currentArgs ?? undefined };
     c.blocked = st;
     this.blockedClients++;
     if (db.blockingKeys === null) db.blockingKeys = new Map();
@@ -1024,6 +1094,7 @@ export class Server implements KeyspaceHooks {
             if (c.deferredPush !== null && prevPush !== c) this.flushDeferredPush(c);
           }
           if (served) {
+            if (st.cmd && st.args && this.slowlogThreshold === 0) this.slowlogPush(c, st.args, 0);
             this.unblockClient(c, false);
             this.resumeAfterUnblock(c);
           }
@@ -1256,6 +1327,9 @@ export class Server implements KeyspaceHooks {
   private cron(): void {
     this.cronLoops++;
     this.clock.resync();
+    const cronStart = performance.now();
+    this.stats.eventloopCycles++;
+    this.sampleInstantaneous();
     if (this.activeExpireEnabled && !this.expiryPausedFlag && !this.pauseActive()) this.activeExpireCycle();
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
@@ -1271,6 +1345,46 @@ export class Server implements KeyspaceHooks {
     if (this.pauseUntil !== 0 && !this.clock.isManual && this.clock.now() >= this.pauseUntil) this.unpause();
     if (this.obufSoftClients.size !== 0) this.cronCheckOutputLimits();
     for (const h of this.cronHooks) h();
+    const cronUs = (performance.now() - cronStart) * 1000;
+    this.stats.eventloopUs += cronUs;
+    this.debugStats.cronUs += cronUs;
+  }
+
+  /** INFO debug counters. */
+  readonly debugStats = { cronUs: 0, maxCycleUs: 0, maxCmdsPerCycle: 1, aofUs: 0 };
+
+  /** Samples for the instantaneous_* INFO fields: rates over the last 16 cron ticks. */
+  readonly instSamples = new Map<string, { last: number; lastTime: number; values: number[] }>();
+
+  private sampleInstantaneous(): void {
+    const now = performance.now();
+    const track = (name: string, value: number) => {
+      let s = this.instSamples.get(name);
+      if (!s) {
+        s = { last: value, lastTime: now, values: [] };
+        this.instSamples.set(name, s);
+        return;
+      }
+      const dt = now - s.lastTime;
+      if (dt <= 0) return;
+      s.values.push(((value - s.last) * 1000) / dt);
+      if (s.values.length > 16) s.values.shift();
+      s.last = value;
+      s.lastTime = now;
+    };
+    const st = this.stats;
+    track('ops', st.commandsProcessed);
+    track('net_input', st.netInputBytes);
+    track('net_output', st.netOutputBytes);
+    track('el_cycles', st.eventloopCycles);
+    track('el_us', st.eventloopUs);
+  }
+
+  /** Mean rate per second of an instantaneous metric. */
+  instantaneous(name: string): number {
+    const s = this.instSamples.get(name);
+    if (!s || s.values.length === 0) return 0;
+    return s.values.reduce((a, b) => a + b, 0) / s.values.length;
   }
 
   /**
@@ -1335,7 +1449,9 @@ export class Server implements KeyspaceHooks {
     }
     const perc = sampledTotal ? expiredTotal / sampledTotal : 0;
     this.stats.expiredStalePerc = perc * 0.05 + this.stats.expiredStalePerc * 0.95;
-    this.stats.expireCycleCpuMs += performance.now() - start;
+    const cycleMs = performance.now() - start;
+    this.stats.expireCycleCpuMs += cycleMs;
+    if (this.latencyThreshold > 0 && cycleMs >= this.latencyThreshold) this.latencyAddSample('expire-cycle', cycleMs);
     if (this.readyKeys.length) this.handleClientsBlockedOnKeys();
   }
 
