@@ -18,6 +18,8 @@ export interface KeyspaceHooks {
   now(): number;
   /** True while the server must not expire keys (e.g. a replica, or a paused expiry). */
   expiryPaused(): boolean;
+  /** Optional: keys never count as expired right now (a replica applying its master's stream). */
+  expiryIgnored?(): boolean;
 }
 
 export class Database {
@@ -47,7 +49,7 @@ export class Database {
     const when = this.expires.get(key);
     if (when === undefined) return false;
     if (when > this.hooks.now()) return false;
-    if (this.hooks.expiryPaused()) return true; // logically expired, but kept
+    if (this.hooks.expiryPaused()) return this.hooks.expiryIgnored?.() !== true; // logically expired, but kept
     if (this.cowHook !== null) this.cowHook(this, key, false);
     this.dict.delete(key);
     this.expires.delete(key);
