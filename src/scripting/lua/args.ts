@@ -6,8 +6,8 @@ import { LuaTable, LuaValue, numberToString, str2number, typeName } from './valu
 export function argError(R: Runtime, i: number, msg: string): never {
   let name = '?';
   const cs = R.cs;
-  if (cs > 0) {
-    const d = R.sites[cs].d1;
+  if (cs !== null) {
+    const d = cs.d1;
     const q = d.indexOf("'");
     if (q >= 0) name = d.slice(q + 1, d.length - 1);
     if (d.startsWith('method')) {

@@ -4,7 +4,7 @@
 //   H   - object of hot helpers (see runtime-ops in engine.ts)
 //   ENV - environment (globals) table of the chunk
 import { Expr, FuncNode, LocalVar, Stat } from './ast';
-import { Runtime } from './runtime';
+import { Runtime, Site } from './runtime';
 
 const JS_RESERVED_SAFE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -61,11 +61,20 @@ export class Compiler {
 
   compileMain(main: FuncNode): string {
     const body = this.func(main, null);
-    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec, PAUSE, inh} = H;\n' + this.recs.join('') + 'return ' + body + ';';
+    return '"use strict";\nconst {one, mv, idx, idxs, seti, sets, gget, gset, fn, lsm, ls, add, sub, mul, div, mod, pow, unm, cat, len, eq, lt, le, forIter, mktab, mktabf, E, C, T, LT, co, cg, SP, rec, PAUSE, inh} = H;\n' + this.siteDecls() + this.recs.join('') + 'return ' + body + ';';
   }
 
-  private site(line: number, d1 = '', d2 = ''): number {
-    return this.R.addSite(this.chunk, line, d1, d2);
+  private siteDecls(): string {
+    let out = '';
+    for (let i = 0; i < this.sites.length; i++) out += (i % 16 === 0 ? (i ? ';\nconst ' : 'const ') : ', ') + '$S' + i + ' = SITES[' + i + ']';
+    return out ? out + ';\n' : '';
+  }
+
+  /** sites of this chunk; the generated code names them $S<n> (freed with the code) */
+  sites: Site[] = [];
+  private site(line: number, d1 = '', d2 = ''): string {
+    this.sites.push(this.R.addSite(this.chunk, line, d1, d2));
+    return '$S' + (this.sites.length - 1);
   }
 
   private tmp(): string {
@@ -539,7 +548,7 @@ export class Compiler {
     let fnExpr: string;
     let args: Expr[];
     let self: string | null = null;
-    let s: number;
+    let s: string;
     let pre = '';
     if (e.k === 'call') {
       s = this.site(e.line, this.desc(e.fn));

@@ -1,7 +1,7 @@
 // Engine: owns a Runtime, compiles chunks, provides the hot helpers used by generated code.
 import { Compiler } from './compiler';
 import { parse } from './parser';
-import { EMPTY, PAUSE, Ret, Runtime, arithOp, mktab, mv, one } from './runtime';
+import { EMPTY, PAUSE, Ret, Runtime, Site, arithOp, mktab, mv, one } from './runtime';
 import { LuaError, LuaFunction, LuaTable, LuaValue, STR_PROTO, fbRound, numberToString } from './value';
 
 export type Helpers = ReturnType<typeof makeHelpers>;
@@ -79,7 +79,7 @@ class CallIter implements ForIter {
   a: LuaValue = undefined;
   b: LuaValue = undefined;
   r: LuaValue[] = EMPTY;
-  constructor(private R: Runtime, private f: LuaValue, private s: LuaValue, private c: LuaValue, private site: number) {}
+  constructor(private R: Runtime, private f: LuaValue, private s: LuaValue, private c: LuaValue, private site: Site) {}
   step(): boolean {
     const R = this.R;
     const f = this.f;
@@ -140,7 +140,7 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
       return f;
     },
     /** call from generator code: delegates to generator twins, performs coroutine.yield */
-    *cg(f: LuaValue, s: number, args: LuaValue[]): Gen {
+    *cg(f: LuaValue, s: Site, args: LuaValue[]): Gen {
       R.cs = s;
       if (typeof f !== 'function') f = R.callable(f, s);
       const g = (f as unknown as GenFn).G;
@@ -156,14 +156,14 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
     E: EMPTY,
     C: ctl,
     LT: LuaTable,
-    idx(o: LuaValue, k: LuaValue, s: number): LuaValue {
+    idx(o: LuaValue, k: LuaValue, s: Site): LuaValue {
       if (o instanceof LuaTable) {
         const v = o.get(k);
         if (v !== undefined || o.mt === null) return v;
       }
       return R.index(o, k, s);
     },
-    idxs(o: LuaValue, k: string, s: number): LuaValue {
+    idxs(o: LuaValue, k: string, s: Site): LuaValue {
       if (o instanceof LuaTable) {
         const v = o.getStr(k);
         if (v !== undefined || o.mt === null) return v;
@@ -179,64 +179,64 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
       }
       return R.index(o, k, s);
     },
-    seti(o: LuaValue, k: LuaValue, v: LuaValue, s: number): void {
+    seti(o: LuaValue, k: LuaValue, v: LuaValue, s: Site): void {
       if (o instanceof LuaTable && o.mt === null && (typeof k === 'string' || (typeof k === 'number' && k === k))) o.set(k, v);
       else R.setIndex(o, k, v, s);
     },
-    sets(o: LuaValue, k: string, v: LuaValue, s: number): void {
+    sets(o: LuaValue, k: string, v: LuaValue, s: Site): void {
       if (o instanceof LuaTable && o.mt === null) o.setStr(k, v);
       else R.setIndex(o, k, v, s);
     },
-    gget(env: LuaTable, k: string, s: number): LuaValue {
+    gget(env: LuaTable, k: string, s: Site): LuaValue {
       const v = env.getStr(k);
       if (v !== undefined || env.mt === null) return v;
       return R.index(env, k, s);
     },
-    gset(env: LuaTable, k: string, v: LuaValue, s: number): void {
+    gset(env: LuaTable, k: string, v: LuaValue, s: Site): void {
       if (env.mt === null) env.setStr(k, v);
       else R.setIndex(env, k, v, s);
     },
-    fn(f: LuaValue, s: number): LuaFunction {
+    fn(f: LuaValue, s: Site): LuaFunction {
       R.cs = s;
       return typeof f === 'function' ? f : R.callable(f, s);
     },
-    ls(v: LuaValue, s: number): LuaValue {
+    ls(v: LuaValue, s: Site): LuaValue {
       R.cs = s;
       return v;
     },
-    lsm(r: Ret, s: number): LuaValue[] {
+    lsm(r: Ret, s: Site): LuaValue[] {
       R.cs = s;
       return Array.isArray(r) ? r : [r];
     },
-    add(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    add(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' && typeof b === 'number' ? a + b : R.arith(a, b, '__add', s);
     },
-    sub(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    sub(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' && typeof b === 'number' ? a - b : R.arith(a, b, '__sub', s);
     },
-    mul(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    mul(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' && typeof b === 'number' ? a * b : R.arith(a, b, '__mul', s);
     },
-    div(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    div(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' && typeof b === 'number' ? a / b : R.arith(a, b, '__div', s);
     },
-    mod(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    mod(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' && typeof b === 'number' ? a - Math.floor(a / b) * b : R.arith(a, b, '__mod', s);
     },
-    pow(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    pow(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' && typeof b === 'number' ? luaPow(a, b) : R.arith(a, b, '__pow', s);
     },
-    unm(a: LuaValue, s: number): LuaValue {
+    unm(a: LuaValue, s: Site): LuaValue {
       return typeof a === 'number' ? -a : R.unm(a, s);
     },
-    cat(a: LuaValue, b: LuaValue, s: number): LuaValue {
+    cat(a: LuaValue, b: LuaValue, s: Site): LuaValue {
       if (typeof a === 'string') {
         if (typeof b === 'string') return a + b;
         if (typeof b === 'number') return a + numberToString(b);
       } else if (typeof a === 'number' && typeof b === 'string') return numberToString(a) + b;
       return R.concat(a, b, s);
     },
-    len(a: LuaValue, s: number): LuaValue {
+    len(a: LuaValue, s: Site): LuaValue {
       if (typeof a === 'string') return a.length;
       if (a instanceof LuaTable) return a.length();
       return R.len(a, s);
@@ -244,21 +244,21 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
     eq(a: LuaValue, b: LuaValue): boolean {
       if (a === b) return true;
       if (typeof a !== 'object' || typeof b !== 'object') return false;
-      R.cs = -1;
+      R.cs = null;
       return R.eqMeta(a, b);
     },
-    lt(a: LuaValue, b: LuaValue, s: number): boolean {
+    lt(a: LuaValue, b: LuaValue, s: Site): boolean {
       if (typeof a === 'number' && typeof b === 'number') return a < b;
       return R.lt(a, b, s);
     },
-    le(a: LuaValue, b: LuaValue, s: number): boolean {
+    le(a: LuaValue, b: LuaValue, s: Site): boolean {
       if (typeof a === 'number' && typeof b === 'number') return a <= b;
       return R.le(a, b, s);
     },
     T(v: LuaValue): boolean {
       return v !== undefined && v !== false;
     },
-    forIter(r: Ret, s: number): ForIter {
+    forIter(r: Ret, s: Site): ForIter {
       let f: LuaValue, st: LuaValue, c: LuaValue;
       if (Array.isArray(r)) {
         f = r[0];
@@ -275,7 +275,7 @@ export function makeHelpers(R: Runtime, nextFn: LuaFunction, ipairsAux: LuaFunct
       for (let i = arr.length; i < size; i++) arr.push(undefined);
       return new LuaTable(arr, nh);
     },
-    mktabf(arr: LuaValue[], flat: LuaValue[], s: number, fixed?: number): LuaTable {
+    mktabf(arr: LuaValue[], flat: LuaValue[], s: Site, fixed?: number): LuaTable {
       const nitems = arr.length;
       const nf = flat.length / 2;
       const size = fbRound(fixed === undefined ? nitems : fixed);
@@ -324,8 +324,8 @@ export function compileChunk(
   const comp = new Compiler(R, chunkIdOf(chunkname), forceCoMode || /\bcoroutine\b/.test(src), resumable);
   const js = comp.compileMain(ast);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('R', 'H', 'ENV', js) as (R: Runtime, H: Helpers, ENV: LuaTable) => LuaFunction;
-  const fn = factory(R, H, env);
+  const factory = new Function('R', 'H', 'ENV', 'SITES', js) as (R: Runtime, H: Helpers, ENV: LuaTable, SITES: Site[]) => LuaFunction;
+  const fn = factory(R, H, env, comp.sites);
   return { fn, js };
 }
 

@@ -95,7 +95,7 @@ export class ResumableCall {
     const saved = R.cs;
     R.sliceEnd = performance.now() + sliceMs;
     try {
-      R.cs = -1;
+      R.cs = null;
       let r: IteratorResult<LuaValue[], Ret>;
       if (this.gen === null) {
         const g = (this.fn as LuaFunction & { G?: (...a: LuaValue[]) => Gen }).G;
@@ -210,7 +210,7 @@ export class LuaEngine {
     const R = this.R;
     const saved = R.cs;
     try {
-      R.cs = -1;
+      R.cs = null;
       const r: Ret = typeof fn === 'function' ? fn(...args) : R.call(fn, args);
       return mv(r);
     } catch (e) {

@@ -62,7 +62,7 @@ export function openBase(G: LuaTable, host: BaseHost): void {
       const w = lv === 1 ? R.where() : R.where(R.cs2);
       if (w) m = w + (typeof m === 'number' ? numberToString(m) : m);
     }
-    R.cs2 = -1;
+    R.cs2 = null;
     throw new LuaError(m);
   });
 
@@ -99,7 +99,7 @@ export function openBase(G: LuaTable, host: BaseHost): void {
     if (arguments.length === 0) argError(R, 1, 'value expected');
     const cs = R.cs;
     try {
-      R.cs = -1;
+      R.cs = null;
       const r = typeof f === 'function' ? f(...args) : R.call(f, args);
       if (Array.isArray(r)) return [true, ...r];
       return [true, r];
@@ -115,13 +115,13 @@ export function openBase(G: LuaTable, host: BaseHost): void {
     checkAny(R, 2, arguments.length);
     const cs = R.cs;
     try {
-      R.cs = -1;
+      R.cs = null;
       const r = R.call(f, []);
       if (Array.isArray(r)) return [true, ...r];
       return [true, r];
     } catch (e) {
       const le = R.toLuaError(e);
-      R.cs = -1;
+      R.cs = null;
       try {
         const hv = one(R.call(h, [le.value]));
         return [false, hv];

@@ -28,7 +28,7 @@ export function openCoroutine(R: Runtime, G: LuaTable): void {
     co.status = 'running';
     const cs = R.cs;
     try {
-      R.cs = -1;
+      R.cs = null;
       let r: IteratorResult<LuaValue[], Ret>;
       if (co.gen === null) {
         const g = (co.fn as LuaFunction & { G?: (...a: LuaValue[]) => Gen }).G;

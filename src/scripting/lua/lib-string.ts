@@ -1,6 +1,6 @@
 // String library (lstrlib.c semantics): byte strings held as latin1 JS strings.
 import { argError, checkInt, checkNumber, checkString, optInt, typeError } from './args';
-import { EMPTY, Ret, Runtime, one } from './runtime';
+import { EMPTY, NOSITE, Ret, Runtime, one } from './runtime';
 import { LuaTable, LuaValue, fmtE, fmtF, fmtG, nanSign, numberToString, typeName } from './value';
 
 const MAXCAPTURES = 32;
@@ -701,7 +701,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
           if (typeof repl === 'function') {
             val = one(repl(...caps));
             R.cs = cs;
-          } else val = R.index(repl, caps[0], 0);
+          } else val = R.index(repl, caps[0], NOSITE);
           if (val === undefined || val === false) val = m[0];
           else if (typeof val === 'number') val = numberToString(val);
           else if (typeof val !== 'string') R.error('invalid replacement value (a ' + typeName(val) + ')');
@@ -753,7 +753,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
           if (typeof repl === 'function') {
             val = one(repl(...caps));
             R.cs = cs;
-          } else val = R.index(repl, caps[0], 0);
+          } else val = R.index(repl, caps[0], NOSITE);
           if (val === undefined || val === false) val = src.slice(s, e);
           else if (typeof val === 'number') val = numberToString(val);
           else if (typeof val !== 'string') R.error('invalid replacement value (a ' + typeName(val) + ')');

@@ -192,7 +192,7 @@ export function openTable(R: Runtime, G: LuaTable): void {
       auxsort(1, n);
     } catch (e) {
       if (e instanceof LuaError && typeof e.value === 'string' && e.value.startsWith('attempt to compare')) {
-        R.cs = -1;
+        R.cs = null;
       }
       throw e;
     }

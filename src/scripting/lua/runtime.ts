@@ -15,6 +15,7 @@ import {
   fbRound,
 } from './value';
 
+/** static information about one operation in compiled code (for error messages) */
 export interface Site {
   chunk: string;
   line: number;
@@ -23,6 +24,8 @@ export interface Site {
 }
 
 export type Ret = LuaValue | LuaValue[];
+/** site of operations performed on behalf of native code (no position) */
+export const NOSITE: Site = { chunk: '?', line: 0, d1: '', d2: '' };
 export const EMPTY: LuaValue[] = [];
 Object.freeze(EMPTY);
 /** value yielded by resumable code to hand control back to the host */
@@ -38,11 +41,10 @@ export function mv(r: Ret): LuaValue[] {
 const TICK = 1000;
 
 export class Runtime {
-  sites: Site[] = [{ chunk: '?', line: 0, d1: '', d2: '' }];
   /** current call site id (set by compiled code before calls); -1 when called from native code */
-  cs = -1;
+  cs: Site | null = null;
   /** caller's call site, set only before error(msg, 2) calls */
-  cs2 = -1;
+  cs2: Site | null = null;
   ctl = { n: TICK };
   G: LuaTable = new LuaTable();
   stringMeta: LuaTable | null = null;
@@ -69,16 +71,14 @@ export class Runtime {
   depth = 0;
 
   // ---------------------------------------------------------------- errors
-  addSite(chunk: string, line: number, d1: string, d2: string): number {
-    this.sites.push({ chunk, line, d1, d2 });
-    return this.sites.length - 1;
+  addSite(chunk: string, line: number, d1: string, d2: string): Site {
+    return { chunk, line, d1, d2 };
   }
 
   /** "chunk:line:" prefix for errors raised by native functions at level 1 */
   where(s = this.cs): string {
-    if (s <= 0) return '';
-    const st = this.sites[s];
-    return st.chunk + ':' + st.line + ': ';
+    if (s === null) return '';
+    return s.chunk + ':' + s.line + ': ';
   }
 
   /** raise an error from a native function (luaL_error semantics) */
@@ -86,12 +86,11 @@ export class Runtime {
     throw new LuaError(this.where() + msg);
   }
 
-  rtError(s: number, msg: string): never {
-    const st = this.sites[s];
-    throw new LuaError(st.chunk + ':' + st.line + ': ' + msg);
+  rtError(s: Site, msg: string): never {
+    throw new LuaError(s.chunk + ':' + s.line + ': ' + msg);
   }
 
-  typeError(s: number, v: LuaValue, d: string, op: string): never {
+  typeError(s: Site, v: LuaValue, d: string, op: string): never {
     const t = typeName(v);
     if (d) this.rtError(s, 'attempt to ' + op + ' ' + d + ' (a ' + t + ' value)');
     this.rtError(s, 'attempt to ' + op + ' a ' + t + ' value');
@@ -146,7 +145,7 @@ export class Runtime {
   }
 
   // ---------------------------------------------------------------- index
-  index(o: LuaValue, k: LuaValue, s: number): LuaValue {
+  index(o: LuaValue, k: LuaValue, s: Site): LuaValue {
     for (let loop = 0; loop < 100; loop++) {
       let h: LuaValue;
       if (o instanceof LuaTable) {
@@ -158,7 +157,7 @@ export class Runtime {
         if (h === undefined) return undefined;
       } else {
         h = this.metaOf(o, '__index');
-        if (h === undefined) this.typeError(s, o, loop === 0 ? this.sites[s].d1 : '', 'index');
+        if (h === undefined) this.typeError(s, o, loop === 0 ? s.d1 : '', 'index');
       }
       if (typeof h === 'function') {
         this.cs = s;
@@ -169,7 +168,7 @@ export class Runtime {
     this.rtError(s, 'loop in gettable');
   }
 
-  setIndex(o: LuaValue, k: LuaValue, v: LuaValue, s: number): void {
+  setIndex(o: LuaValue, k: LuaValue, v: LuaValue, s: Site): void {
     for (let loop = 0; loop < 100; loop++) {
       let h: LuaValue;
       if (o instanceof LuaTable) {
@@ -182,7 +181,7 @@ export class Runtime {
         }
       } else {
         h = this.metaOf(o, '__newindex');
-        if (h === undefined) this.typeError(s, o, loop === 0 ? this.sites[s].d1 : '', 'index');
+        if (h === undefined) this.typeError(s, o, loop === 0 ? s.d1 : '', 'index');
       }
       if (typeof h === 'function') {
         this.cs = s;
@@ -195,7 +194,7 @@ export class Runtime {
   }
 
   // ---------------------------------------------------------------- arithmetic
-  arith(a: LuaValue, b: LuaValue, ev: string, s: number): LuaValue {
+  arith(a: LuaValue, b: LuaValue, ev: string, s: Site): LuaValue {
     const x = typeof a === 'number' ? a : typeof a === 'string' ? str2number(a) : undefined;
     const y = typeof b === 'number' ? b : typeof b === 'string' ? str2number(b) : undefined;
     if (x !== undefined && y !== undefined) return arithOp(ev, x, y);
@@ -205,12 +204,12 @@ export class Runtime {
       this.cs = s;
       return one(this.call(h, [a, b]));
     }
-    const st = this.sites[s];
+    const st = s;
     if (x === undefined) this.typeError(s, a, st.d1, 'perform arithmetic on');
     this.typeError(s, b, st.d2, 'perform arithmetic on');
   }
 
-  unm(a: LuaValue, s: number): LuaValue {
+  unm(a: LuaValue, s: Site): LuaValue {
     const x = typeof a === 'number' ? a : typeof a === 'string' ? str2number(a) : undefined;
     if (x !== undefined) return -x;
     const h = this.metaOf(a, '__unm');
@@ -218,10 +217,10 @@ export class Runtime {
       this.cs = s;
       return one(this.call(h, [a, a]));
     }
-    this.typeError(s, a, this.sites[s].d1, 'perform arithmetic on');
+    this.typeError(s, a, s.d1, 'perform arithmetic on');
   }
 
-  concat(a: LuaValue, b: LuaValue, s: number): LuaValue {
+  concat(a: LuaValue, b: LuaValue, s: Site): LuaValue {
     const ta = typeof a, tb = typeof b;
     if ((ta === 'string' || ta === 'number') && (tb === 'string' || tb === 'number')) {
       const r = (ta === 'number' ? numberToString(a as number) : (a as string)) + (tb === 'number' ? numberToString(b as number) : (b as string));
@@ -234,12 +233,12 @@ export class Runtime {
       this.cs = s;
       return one(this.call(h, [a, b]));
     }
-    const st = this.sites[s];
+    const st = s;
     if (ta === 'string' || ta === 'number') this.typeError(s, b, st.d2, 'concatenate');
     this.typeError(s, a, st.d1, 'concatenate');
   }
 
-  len(a: LuaValue, s: number): LuaValue {
+  len(a: LuaValue, s: Site): LuaValue {
     if (typeof a === 'string') return a.length;
     if (a instanceof LuaTable) return a.length();
     const h = this.metaOf(a, '__len');
@@ -247,7 +246,7 @@ export class Runtime {
       this.cs = s;
       return one(this.call(h, [a, undefined]));
     }
-    this.typeError(s, a, this.sites[s].d1, 'get length of');
+    this.typeError(s, a, s.d1, 'get length of');
   }
 
   // ---------------------------------------------------------------- comparison
@@ -264,7 +263,7 @@ export class Runtime {
     return r !== undefined && r !== false;
   }
 
-  compareError(a: LuaValue, b: LuaValue, s: number): never {
+  compareError(a: LuaValue, b: LuaValue, s: Site): never {
     const t1 = typeName(a), t2 = typeName(b);
     if (t1 === t2) this.rtError(s, 'attempt to compare two ' + t1 + ' values');
     this.rtError(s, 'attempt to compare ' + t1 + ' with ' + t2);
@@ -280,7 +279,7 @@ export class Runtime {
     return r !== undefined && r !== false;
   }
 
-  lt(a: LuaValue, b: LuaValue, s: number): boolean {
+  lt(a: LuaValue, b: LuaValue, s: Site): boolean {
     const ta = typeof a;
     if (ta === typeof b) {
       if (ta === 'number' || ta === 'string') return (a as number) < (b as number);
@@ -291,7 +290,7 @@ export class Runtime {
     this.compareError(a, b, s);
   }
 
-  le(a: LuaValue, b: LuaValue, s: number): boolean {
+  le(a: LuaValue, b: LuaValue, s: Site): boolean {
     const ta = typeof a;
     if (ta === typeof b) {
       if (ta === 'number' || ta === 'string') return (a as number) <= (b as number);
@@ -319,15 +318,15 @@ export class Runtime {
   }
 
   // ---------------------------------------------------------------- calls with metamethod
-  callable(f: LuaValue, s: number): LuaFunction {
+  callable(f: LuaValue, s: Site): LuaFunction {
     const h = this.metaOf(f, '__call');
     if (h !== undefined) {
       return (...args: LuaValue[]) => this.call(h, [f, ...args]);
     }
-    return this.typeError(s, f, this.sites[s].d1, 'call');
+    return this.typeError(s, f, s.d1, 'call');
   }
 
-  forNum(v: LuaValue, what: string, s: number): number {
+  forNum(v: LuaValue, what: string, s: Site): number {
     if (typeof v === 'number') return v;
     if (typeof v === 'string') {
       const n = str2number(v);
