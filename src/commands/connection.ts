@@ -6,7 +6,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { command, noParentHandler, type CommandDef } from './types';
 import { E } from '../errors';
-import { is, parseIntOrReply } from './util';
+import { is, parseIntOrReply, redactArgs } from './util';
 import { replyHelp } from './keyspace';
 import { REDIS_VERSION } from '../server/config';
 import { parseInt64Num } from '../util/numbers';
@@ -79,6 +79,7 @@ function authenticate(c: Client, user: string, pass: string): boolean {
 
 /* AUTH [username] password */
 function authCommand(c: Client, args: string[]): void {
+  redactArgs(c, 1, args.length);
   if (args.length > 3) {
     c.w.error(E.SYNTAX);
     return;
@@ -88,7 +89,7 @@ function authCommand(c: Client, args: string[]): void {
   if (args.length === 3) {
     user = args[1];
     pass = args[2];
-  } else if (c.server.config.get('requirepass') === '' && !c.server.ext.aclAuthenticate) {
+  } else if ((c.server.ext.aclDefaultNopass as (() => boolean) | undefined)?.() ?? c.server.config.get('requirepass') === '') {
     c.w.error(E.AUTH_NOPASS);
     return;
   }
@@ -119,6 +120,7 @@ function helloCommand(c: Client, args: string[]): void {
   for (let i = next; i < args.length; i++) {
     const more = args.length - 1 - i;
     if (is(args[i], 'auth') && more >= 2) {
+      redactArgs(c, i + 1, i + 3);
       authUser = args[i + 1];
       authPass = args[i + 2];
       i += 2;
@@ -336,7 +338,7 @@ function clientInfoCommand(c: Client, args: string[]): void {
 
 /*
  * CLIENT KILL addr
- * CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR addr] [LADDR laddr] [SKIPME yes|no] [MAXAGE secs]
+ * CLIENT KILL [ID id] [TYPE type] [USER user] [ADDR addr] [LADDR laddr] [SKIPME yes|no]
  */
 function clientKillCommand(c: Client, args: string[]): void {
   const srv = c.server;
@@ -362,7 +364,6 @@ function clientKillCommand(c: Client, args: string[]): void {
   let addr: string | null = null;
   let laddr: string | null = null;
   let skipme = true;
-  let maxage = 0;
   for (let i = 2; i < args.length; i += 2) {
     const o = args[i].toLowerCase();
     const v = args[i + 1];
@@ -396,20 +397,12 @@ function clientKillCommand(c: Client, args: string[]): void {
         c.w.error(E.SYNTAX);
         return;
       }
-    } else if (o === 'maxage') {
-      const n = parseInt64Num(v);
-      if (n === null) {
-        c.w.error(E.SYNTAX);
-        return;
-      }
-      maxage = n;
     } else {
       c.w.error(E.SYNTAX);
       return;
     }
   }
   let killed = 0;
-  const now = srv.clock.now();
   for (const cl of [...srv.clients.values()]) {
     if (id !== null && cl.id !== id) continue;
     if (type !== null && clientType(cl) !== type) continue;
@@ -417,8 +410,6 @@ function clientKillCommand(c: Client, args: string[]): void {
     if (addr !== null && cl.addr !== addr) continue;
     if (laddr !== null && cl.laddr !== laddr) continue;
     if (skipme && cl === c) continue;
-    // MAXAGE kills the clients connected for longer than that many seconds.
-    if (maxage !== 0 && Math.floor((now - cl.createdAt) / 1000) <= maxage) continue;
     killClient(cl, c);
     killed++;
   }
@@ -522,7 +513,10 @@ function clientUnblockCommand(c: Client, args: string[]): void {
   }
   const st = target.blocked;
   c.server.unblockClient(target, false);
-  if (err) target.w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+  if (err) {
+    target.w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    if (st.cmd) st.cmd.failedCalls++;
+  }
   else st.onTimeout();
   c.server.resumeAfterUnblock(target);
   c.w.int(1);
@@ -557,8 +551,6 @@ function clientHelpCommand(c: Client): void {
     '      Skip killing current connection (default: yes).',
     '    * ID <client-id>',
     '      Kill connections by client id.',
-    '    * MAXAGE <maxage>',
-    '      Kill connections older than the specified age.',
     'LIST [options ...]',
     '    Return information about client connections. Options:',
     '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',

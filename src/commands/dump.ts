@@ -17,7 +17,7 @@ import type { Database } from '../server/db';
 import type { Server } from '../server/server';
 import { command, type CommandDef } from './types';
 import { E } from '../errors';
-import { NOTIFY, is, keyChanged, lookupRead } from './util';
+import { NOTIFY, is, keyChanged, lookupRead, redactArgs } from './util';
 import { parseInt64Num } from '../util/numbers';
 import { encodeCommand } from '../protocol/encode';
 import type { Value } from '../types/value';
@@ -354,12 +354,14 @@ function migrateCommand(c: Client, args: string[]): void {
         c.w.error(E.SYNTAX);
         return;
       }
+      redactArgs(c, j + 1, j + 2);
       pass = args[++j];
     } else if (o === 'auth2') {
       if (more < 2) {
         c.w.error(E.SYNTAX);
         return;
       }
+      redactArgs(c, j + 1, j + 3);
       user = args[++j];
       pass = args[++j];
     } else if (o === 'keys') {

@@ -9,7 +9,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { command, noParentHandler, keyPositions, type CommandDef } from './types';
 import { E } from '../errors';
-import { is, parseIntOrReply } from './util';
+import { is, parseIntOrReply, redactArgs } from './util';
 import { replyHelp, encodingOf } from './keyspace';
 import { clientInfoString } from './connection';
 import { ConfigError, REDIS_VERSION } from '../server/config';
@@ -413,7 +413,11 @@ function configSetCommand(c: Client, args: string[]): void {
     return;
   }
   const pairs: [string, string][] = [];
-  for (let i = 2; i < args.length; i += 2) pairs.push([args[i], args[i + 1]]);
+  for (let i = 2; i < args.length; i += 2) {
+    pairs.push([args[i], args[i + 1]]);
+    const n = args[i].toLowerCase();
+    if (n === 'masterauth' || n === 'requirepass' || n === 'masteruser') redactArgs(c, i + 1, i + 2);
+  }
   try {
     c.server.config.setMany(pairs);
   } catch (e) {

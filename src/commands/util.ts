@@ -130,3 +130,13 @@ export function keyChanged(c: Client, db: Database, key: string, cls: number, ev
 export function is(arg: string, word: string): boolean {
   return arg.length === word.length && arg.toLowerCase() === word;
 }
+
+/**
+ * Hide arguments [from, to) of the current command from the slow log and
+ * MONITOR (passwords and the like): they show as "(redacted)".
+ */
+export function redactArgs(c: Client, from: number, to: number): void {
+  const r = c.redacted ?? [];
+  for (let i = from; i < to; i++) r.push(i);
+  c.redacted = r;
+}
