@@ -98,7 +98,12 @@ export class Replication {
     srv.clientClosedHooks.push((c) => this.onClientClosed(c));
     srv.cronHooks.push(() => this.cron());
     srv.keyModifiedHooks.push((db, key, cause) => {
-      if (this.masterHost !== null && cause !== null && cause.ext.master !== true && !cause.fake) {
+      if (this.masterHost === null) return;
+      const cur = srv.currentClient;
+      if (cur !== null && cur.ext.master === true) {
+        // The master owns this key again: its TTL is the master's business.
+        this.replicaKeysWithExpire.get(db.id)?.delete(key);
+      } else if (cause !== null && cause.ext.master !== true && !cause.fake) {
         let s = this.replicaKeysWithExpire.get(db.id);
         if (s === undefined) this.replicaKeysWithExpire.set(db.id, (s = new Set()));
         s.add(key);
