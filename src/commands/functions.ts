@@ -97,7 +97,7 @@ function fcallGeneric(c: Client, args: string[], ro: boolean): void {
     c.w.error('ERR Can not execute a script with write flag using *_ro command.');
     return;
   }
-  getHost(c.server).runScript(c, 'function', f.fn, f.name, args.slice(3, 3 + nk), args.slice(3 + nk), ro || f.flags.noWrites, args);
+  getHost(c.server).runScript(c, 'function', f.fn, f.name, args.slice(3, 3 + nk), args.slice(3 + nk), ro || f.flags.noWrites, args, f.flags.allowOom || f.flags.noWrites);
 }
 
 /* FCALL function numkeys [key ...] [arg ...] */

@@ -62,7 +62,7 @@ function evalGeneric(c: Client, args: string[], bySha: boolean, ro: boolean): vo
   }
   const keys = args.slice(3, 3 + nk);
   const argv = args.slice(3 + nk);
-  host.runScript(c, 'eval', s.fn, s.sha, keys, argv, ro || s.flags.noWrites, args);
+  host.runScript(c, 'eval', s.fn, s.sha, keys, argv, ro || s.flags.noWrites, args, s.flags.allowOom || s.flags.noWrites);
 }
 
 /* EVAL script numkeys [key ...] [arg ...] */

@@ -70,6 +70,8 @@ export interface RunState {
   funcname: string;
   startMs: number;
   readOnly: boolean;
+  /** The server was out of memory when the script started (and the script did not declare allow-oom). */
+  oom: boolean;
   wrote: boolean;
   timedOut: boolean;
   lastPoll: number;
@@ -383,6 +385,7 @@ export class ScriptingHost {
       const err = acl(this.fake, cmd, args);
       if (err !== null) return this.rejected("ERR The user executing the script can't run this command or subcommand", cmd);
     }
+    if (run.oom && !run.wrote && cmd.flags.has('denyoom')) return this.rejected("OOM command not allowed when used memory > 'maxmemory'.", cmd);
     if (write) run.wrote = true;
     const fake = this.fake;
     srv.execInternal(fake, cmd, args);
@@ -406,7 +409,7 @@ export class ScriptingHost {
    * Run `fn` for client `c` and write its reply. For EVAL the KEYS/ARGV
    * globals are set; for functions they are passed as arguments.
    */
-  runScript(c: Client, kind: 'eval' | 'function', fn: LuaFunction, funcname: string, keys: string[], argv: string[], readOnly: boolean, cmdArgs: string[] = []): void {
+  runScript(c: Client, kind: 'eval' | 'function', fn: LuaFunction, funcname: string, keys: string[], argv: string[], readOnly: boolean, cmdArgs: string[] = [], allowOom = false): void {
     const srv = this.server;
     const eng = kind === 'eval' ? this.evalEngine : this.fnEngine;
     if (this.run !== null) {
@@ -435,6 +438,7 @@ export class ScriptingHost {
       funcname,
       startMs: srv.clock.nowUs() / 1000,
       readOnly,
+      oom: !allowOom && (srv.ext.oomCheck as ((c: Client, cmd?: CommandDef) => boolean) | undefined)?.(c) === true,
       wrote: false,
       timedOut: false,
       lastPoll: 0,
