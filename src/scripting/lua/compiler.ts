@@ -575,9 +575,26 @@ export class Compiler {
     }
     let call = fnExpr + '(' + argStrs.join(', ') + ')';
     if (this.coMode) {
-      // generator call: the callee expression was wrapped as fn(f, s); unwrap to cg(f, s, [args])
+      // generator call. Fast path: a Lua function's generator twin (.G) is delegated to
+      // directly; anything else goes through cg (natives, __call, coroutine.yield).
       const inner = fnExpr.slice(3, fnExpr.length - 1); // "f, s"
-      call = '(yield* cg(' + inner + ', [' + argStrs.join(', ') + ']))';
+      const comma = inner.lastIndexOf(', ');
+      const fexpr = inner.slice(0, comma);
+      const g = this.tmp(), h = this.tmp();
+      let assigns = g + ' = ' + fexpr;
+      const direct: string[] = [];
+      for (const a of argStrs) {
+        const t = this.tmp();
+        if (a.startsWith('...')) {
+          assigns += ', ' + t + ' = ' + a.slice(3);
+          direct.push('...' + t);
+        } else {
+          assigns += ', ' + t + ' = ' + a;
+          direct.push(t);
+        }
+      }
+      call =
+        '(' + assigns + ', ' + g + ' !== undefined && ' + g + ' !== null && (' + h + ' = ' + g + '.G) !== undefined ? (R.cs = ' + s + ', yield* ' + h + '(' + direct.join(', ') + ')) : (yield* cg(' + g + ', ' + s + ', [' + direct.join(', ') + '])))';
     }
     if (e.k === 'call' && e.fn.k === 'global' && e.fn.name === 'error' && args.length >= 2 && !(args[1].k === 'num' && args[1].v < 2)) {
       this.f.needCs = true;
