@@ -6,11 +6,19 @@
  */
 
 import type { Server } from '../server/server';
+import type { Client } from '../server/client';
 import { getHost } from '../scripting/host';
 import { getFunctions } from '../scripting/functions';
 
 export function attach(server: Server): void {
-  getHost(server);
+  const host = getHost(server);
+  // DEBUG SET-DISABLE-DENY-SCRIPTS 0|1: let scripts call commands flagged noscript (tests).
+  const dbg = (server.ext.debugExtensions as Record<string, (c: Client, args: string[]) => void> | undefined) ?? {};
+  dbg['set-disable-deny-scripts'] = (c: Client, args: string[]): void => {
+    host.denyScriptsDisabled = args.length > 2 && args[2] !== '0';
+    c.w.ok();
+  };
+  server.ext.debugExtensions = dbg;
   const reg = getFunctions(server);
   server.ext.functionsDump = (): string[] => reg.codes();
   server.ext.functionsLoadFromRdb = (code: string): string | null => {

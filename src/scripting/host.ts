@@ -128,6 +128,8 @@ export class ScriptingHost {
   run: RunState | null = null;
   /** Where the last error() call of the running script was made (errors without a position). */
   private lastErrorPos: { source: string; line: number } | null = null;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: commands flagged noscript are allowed. */
+  denyScriptsDisabled = false;
   /** Function-library state, managed by functions.ts. */
   fnState: unknown = null;
   private keysTable = new LuaTable();
@@ -377,7 +379,7 @@ export class ScriptingHost {
     if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
       return this.rejected('ERR Wrong number of args calling Redis command from script', cmd);
     }
-    if (cmd.flags.has('noscript')) return this.rejected('ERR This Redis command is not allowed from script', cmd);
+    if (cmd.flags.has('noscript') && !this.denyScriptsDisabled) return this.rejected('ERR This Redis command is not allowed from script', cmd);
     const write = cmd.flags.has('write');
     if (write && run.readOnly) return this.rejected('ERR Write commands are not allowed from read-only scripts.', cmd);
     const acl = srv.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
