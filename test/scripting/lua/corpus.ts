@@ -278,6 +278,7 @@ P('print(math.random(1, 1), math.random(5, 5))');
 P('local r = math.random() print(r >= 0 and r < 1)');
 P('local ok = true for i = 1, 100 do local r = math.random(3) if r < 1 or r > 3 then ok = false end end print(ok)');
 P('print(pcall(math.random, 0))');
+P('math.randomseed(42) local a = math.random() math.randomseed(42) print(a == math.random(), math.random(7, 7), pcall(math.randomseed))');
 P('print(pcall(math.random, 3, 1))');
 P('print(pcall(math.floor))');
 P('print(pcall(math.floor, "x"))');
