@@ -61,16 +61,13 @@ function execCommand(c: Client): void {
   c.w.arrayHeader(queue.length);
   const wasInExec = c.inExec;
   c.inExec = true;
-  let propagatedMulti = false;
-  const hook = (dbid: number, args: string[]) => {
-    if (!propagatedMulti) {
-      propagatedMulti = true;
-      srv.propagate(dbid, ['MULTI']);
-    }
-    void args;
-  };
-  // Wrap the transaction's writes in MULTI/EXEC for AOF and replicas.
-  srv.propagateHooks.unshift(hook);
+  // Collect the transaction's effects; more than one goes out wrapped in
+  // MULTI/EXEC (to AOF and replicas), a single one as is, none not at all.
+  const hooks = srv.propagateHooks.splice(0);
+  const effects: [number, string[]][] = [];
+  srv.propagateHooks.push((dbid, args) => {
+    effects.push([dbid, args]);
+  });
   try {
     for (const { cmd, args } of queue) {
       const acl = srv.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
@@ -82,11 +79,18 @@ function execCommand(c: Client): void {
       srv.execInternal(c, cmd, args);
     }
   } finally {
-    const i = srv.propagateHooks.indexOf(hook);
-    if (i >= 0) srv.propagateHooks.splice(i, 1);
+    // Keep hooks registered meanwhile (e.g. CONFIG SET appendonly yes inside the transaction).
+    const added = srv.propagateHooks.slice(1);
+    srv.propagateHooks.length = 0;
+    srv.propagateHooks.push(...hooks, ...added);
     c.inExec = wasInExec;
   }
-  if (propagatedMulti) srv.propagate(c.db.id, ['EXEC']);
+  if (hooks.length !== 0 && effects.length !== 0) {
+    const wrap = effects.length > 1;
+    if (wrap) srv.propagate(effects[0][0], ['MULTI']);
+    for (const [dbid, args] of effects) srv.propagate(dbid, args);
+    if (wrap) srv.propagate(effects[effects.length - 1][0], ['EXEC']);
+  }
   // EXEC itself is not propagated: its commands were.
   c.propagateArgs = false;
 }

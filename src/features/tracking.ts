@@ -49,6 +49,8 @@ interface PrefixEntry {
 
 export const TRACKING_CHANNEL = '__redis__:invalidate';
 
+const SCRIPT_RO = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
 export class Tracking {
   /** Default mode: key → ids of clients that may cache it. */
   readonly table = new Map<string, Set<number>>();
@@ -125,7 +127,8 @@ export class Tracking {
     if (caller === null) return;
     const st = caller.tracking as TrackingState | null;
     if (st === null) return;
-    if (cmd.flags.has('readonly') && !st.bcast && (st.optin ? st.caching : st.optout ? !st.caching : true)) {
+    // Read-only scripts are not tracked themselves: the commands they run are.
+    if (cmd.flags.has('readonly') && !SCRIPT_RO.has(cmd.name) && !st.bcast && (st.optin ? st.caching : st.optout ? !st.caching : true)) {
       for (const i of keyPositions(cmd, args)) this.remember(caller, args[i]);
     }
     // CLIENT CACHING applies to the next command only (a whole transaction counts as one;
