@@ -238,7 +238,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         'total_active_defrag_time:0',
         'current_active_defrag_time:0',
         `tracking_total_keys:${(srv.ext.trackingKeys as number | undefined) ?? 0}`,
-        'tracking_total_items:0',
+        `tracking_total_items:${(srv.ext.trackingItems as number | undefined) ?? 0}`,
         `tracking_total_prefixes:${(srv.ext.trackingPrefixes as number | undefined) ?? 0}`,
         'unexpected_error_replies:0',
         `total_error_replies:${st.totalErrorReplies}`,
