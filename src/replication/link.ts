@@ -44,6 +44,8 @@ export class MasterLink {
   private pendingStream: string[] = [];
   private pendingLen = 0;
   private closed = false;
+  /** Set while a command from the master runs. */
+  applying = false;
 
   constructor(private readonly repl: Replication, readonly host: string, readonly port: number) {}
 
@@ -458,7 +460,12 @@ export class MasterLink {
     const mc = this.master as Client;
     if (this.sock === null) return false;
     mc.w.len = 0;
-    srv.processCommand(mc, args);
+    this.applying = true;
+    try {
+      srv.processCommand(mc, args);
+    } finally {
+      this.applying = false;
+    }
     if (mc.w.len !== 0 && mc.w.buf[0] === 45 /* '-' */) {
       const reply = mc.w.buf.latin1Slice(1, mc.w.len).split('\r\n')[0];
       srv.log.warning(`== CRITICAL == This replica is sending an error to its master: '${reply}' after processing the command '${args[0]}'`);

@@ -112,13 +112,42 @@ export class Replication {
     srv.ext.replicationInfo = () => this.info();
     srv.ext.waitReplicas = (c: Client, n: number, t: number) => this.waitCommand(c, n, t);
     srv.ext.role = 'master';
-    const prev = srv.ext.commandGate as Gate | undefined;
-    const gate: Gate = (c, cmd, args) => {
-      const e = prev !== undefined ? prev(c, cmd, args) : null;
-      if (e !== null) return e;
-      return this.gate(c, cmd, args);
+    // The gate is installed once every feature has attached: outermost, it sees the arguments
+    // (script flags need them) even when an inner gate does not pass them on.
+    setImmediate(() => {
+      const prev = srv.ext.commandGate as Gate | undefined;
+      const gate: Gate = (c, cmd, args) => {
+        const e = prev !== undefined ? prev(c, cmd, args) : null;
+        if (e !== null) return e;
+        return this.gate(c, cmd, args);
+      };
+      srv.ext.commandGate = gate;
+    });
+    // Writes from scripts (redis.call) face the same NOREPLICAS / READONLY refusals.
+    // The scripting host runs them through execInternal with its fake client (ext.lua).
+    srv.ext.scriptWriteDenied = (): string | null => this.scriptWriteDenied();
+    const execInternal = srv.execInternal.bind(srv);
+    srv.execInternal = (c: Client, cmd: CommandDef, args: string[]): void => {
+      if (c.ext.lua === true && cmd.flags.has('write')) {
+        const err = this.scriptWriteDenied();
+        if (err !== null) {
+          c.w.error(err);
+          return;
+        }
+      }
+      execInternal(c, cmd, args);
     };
-    srv.ext.commandGate = gate;
+    // DEBUG REPLICATE cmd arg ...: send a command to the replicas only.
+    const dbg = (srv.ext.debugExtensions as Record<string, (c: Client, args: string[]) => void> | undefined) ?? {};
+    dbg.replicate = (c: Client, args: string[]): void => {
+      if (args.length < 3) {
+        c.w.error("ERR unknown subcommand or wrong number of arguments for 'replicate'. Try DEBUG HELP.");
+        return;
+      }
+      this.onPropagate(c.db.id, args.slice(2));
+      c.w.ok();
+    };
+    srv.ext.debugExtensions = dbg;
     srv.config.onChange('repl-backlog-size', (v) => {
       if (this.backlog !== null) this.backlog = this.backlog.resized(Number(v));
       return undefined;
@@ -390,6 +419,18 @@ export class Replication {
     const min = srv.config.num('min-replicas-to-write');
     if (min <= 0 || srv.config.num('min-replicas-max-lag') <= 0) return null;
     if (!isWrite(srv, c, cmd, args)) return null;
+    return this.goodReplicas() >= min ? null : NOREPLICAS;
+  }
+
+  /** Why a write from a script is refused (NOREPLICAS on a master, READONLY on a read-only replica), or null. */
+  scriptWriteDenied(): string | null {
+    const srv = this.server;
+    if (this.masterHost !== null) {
+      if (this.link !== null && this.link.applying) return null;
+      return srv.config.bool('replica-read-only') ? READONLY : null;
+    }
+    const min = srv.config.num('min-replicas-to-write');
+    if (min <= 0 || srv.config.num('min-replicas-max-lag') <= 0) return null;
     return this.goodReplicas() >= min ? null : NOREPLICAS;
   }
 
