@@ -95,10 +95,11 @@ function main(): void {
   process.on('uncaughtException', (e) => {
     log.warning(`Unexpected error: ${(e as Error).stack ?? e}`);
   });
-  log.notice('Server initialized');
   server
     .start()
     .then(async () => {
+      // Logged once listening, as Redis binds before this line (test harnesses connect right after it).
+      log.notice('Server initialized');
       // Persistence loads the dataset here (clients get -LOADING meanwhile).
       const load = server.ext.loadDataFromDisk as (() => Promise<boolean>) | undefined;
       if (load !== undefined && !(await load())) process.exit(1);

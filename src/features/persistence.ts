@@ -14,7 +14,8 @@ export function attach(server: Server): void {
   const p = Persistence.of(server);
   const ext = server.ext;
   ext.persistenceInfo = () => p.info();
-  ext.commandGate = (c: Client, cmd: CommandDef) => p.commandGate(c, cmd);
+  const prevGate = ext.commandGate as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
+  ext.commandGate = (c: Client, cmd: CommandDef, args: string[]) => p.commandGate(c, cmd) ?? (prevGate !== undefined ? prevGate(c, cmd, args) : null);
   ext.writeDeniedReason = () => p.writeDeniedReason();
   ext.loadDataFromDisk = () => p.loadDataFromDisk();
   ext.rdbSnapshot = () => p.snapshotBuffer();

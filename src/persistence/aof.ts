@@ -484,8 +484,12 @@ export class Aof implements AofHandle {
     this.p.beginLoading(total);
     let ret: LoadResult = LoadResult.OK;
     let baseSize = 0;
+    // While loading, keys do not expire (Redis's keyIsExpired is false during loading):
+    // EXPIRE commands keep past times and lookups see the keys.
     const prevPaused = this.server.expiryPausedFlag;
     this.server.expiryPausedFlag = true;
+    const srvHooks = this.server as unknown as { now: () => number };
+    srvHooks.now = () => -Infinity;
     this.loadingAof = true;
     try {
       for (let i = 0; i < files.length; i++) {
@@ -507,6 +511,7 @@ export class Aof implements AofHandle {
     } finally {
       this.loadingAof = false;
       this.server.expiryPausedFlag = prevPaused;
+      delete (srvHooks as { now?: () => number }).now;
       this.p.endLoading();
     }
     if (ret !== LoadResult.OPEN_ERR && ret !== LoadResult.FAILED) {
@@ -773,8 +778,6 @@ export class Aof implements AofHandle {
     this.buf.push(out);
     this.bufLen += out.length;
     this.appended += out.length;
-    const c = this.server.currentClient;
-    if (c !== null) c.ext.aofNeed = this.appended;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -883,22 +886,32 @@ export class Aof implements AofHandle {
     }
     for (const c of ready) {
       this.parked.delete(c);
+      c.ext.aofNeed = 0;
+      c.ext.aofRelease = true;
       this.server.flushClient(c);
+      c.ext.aofRelease = false;
     }
   }
 
-  /** server.ext.replyGate: hold a client's replies until its writes are durable (always), or written (else). */
+  /**
+   * server.ext.replyGate, called before a client's replies are written.
+   * appendfsync always: as Redis sends the replies of an event-loop turn
+   * only after that turn's writes are fsynced, a reply is held until every
+   * write appended before it is on disk. Otherwise pending writes go to the
+   * OS first.
+   */
   replyGate(c: Client): boolean {
     if (this.state === 'off' || this.fd < 0) return false;
     if (this.fsyncPolicy() !== 'always') {
       if (this.bufLen > 0) this.flush();
       return false;
     }
-    const need = (c.ext.aofNeed as number | undefined) ?? 0;
-    if (need <= this.synced || this.writeError !== null) {
-      this.parked.delete(c);
-      return false;
-    }
+    if (c.ext.aofRelease === true || c.fake) return false;
+    const need = this.appended;
+    if (need <= this.synced || this.writeError !== null) return false;
+    if (c.w.len === 0 && !this.parked.has(c)) return false;
+    const prev = (c.ext.aofNeed as number | undefined) ?? 0;
+    c.ext.aofNeed = need > prev ? need : prev;
     this.parked.add(c);
     this.syncLoop();
     return true;

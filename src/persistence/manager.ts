@@ -29,6 +29,8 @@ export const MISCONF_RDB =
 
 const BGSAVE_RETRY_DELAY = 5; // seconds
 
+type Gate = (c: Client, cmd: CommandDef, args: string[]) => string | null;
+
 /** Write version used for RDB files and DUMP payloads (tests may lower it to 10 for Redis 7.0). */
 let writeVersion = Number(process.env.NODIS_RDB_VERSION) || RDB_VERSION;
 export function setRdbWriteVersion(v: number): void {
@@ -456,6 +458,14 @@ export class Persistence {
   }
 
   beginLoading(total: number): void {
+    // LOADING comes before every other refusal (busy scripts included):
+    // wrap whatever gate the other features installed, for the load's duration.
+    const ext = this.server.ext;
+    const prev = ext.commandGate as Gate | undefined;
+    if (prev !== this.loadingGate) {
+      this.gateBeforeLoading = prev;
+      ext.commandGate = this.loadingGate;
+    }
     this.loading = true;
     this.loadingStart = this.nowSec();
     this.loadingTotal = total;
@@ -464,7 +474,16 @@ export class Persistence {
 
   endLoading(): void {
     this.loading = false;
+    const ext = this.server.ext;
+    if (ext.commandGate === this.loadingGate) ext.commandGate = this.gateBeforeLoading;
   }
+
+  private gateBeforeLoading: Gate | undefined;
+  private readonly loadingGate: Gate = (c, cmd, args) => {
+    if (this.loading && !cmd.flags.has('loading') && !c.fake) return 'LOADING Redis is loading the dataset in memory';
+    const prev = this.gateBeforeLoading;
+    return prev !== undefined ? prev(c, cmd, args) : null;
+  };
 
   /** Load dump.rdb at start-up. Returns false on a fatal error (logged). */
   async loadRdbAtStartup(): Promise<boolean> {
