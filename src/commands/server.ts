@@ -1010,7 +1010,7 @@ function debugCommand(c: Client, args: string[]): void {
       c.w.ok();
       return;
     case 'object': {
-      const v = c.db.lookup(args[2] ?? '');
+      const v = c.db.dict.get(args[2] ?? ''); // as Redis: the dict itself, a logically expired key included
       if (v === undefined) {
         c.w.error(E.NO_SUCH_KEY);
         return;
