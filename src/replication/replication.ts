@@ -97,6 +97,7 @@ export class Replication {
     srv.propagateHooks.push((dbid, args) => this.onPropagate(dbid, args));
     srv.clientClosedHooks.push((c) => this.onClientClosed(c));
     srv.cronHooks.push(() => this.cron());
+    srv.closeHooks.push(() => this.link?.close());
     srv.keyModifiedHooks.push((db, key, cause) => {
       if (this.masterHost === null) return;
       const cur = srv.currentClient;

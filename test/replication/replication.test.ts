@@ -173,3 +173,16 @@ test('a Nodis replica of redis-server converges', async (t) => {
     await oracle.close();
   }
 });
+
+test('the replicaof directive connects at start-up', async () => {
+  const rep = await startNodis({ replicaof: `127.0.0.1 ${master.port}` });
+  const c = await RawClient.connect(rep.port);
+  try {
+    await m.call('SET', 'boot', 'ok');
+    await until('boot key', async () => (await c.call('GET', 'boot')) === '$2\r\nok\r\n');
+    assert.equal(await c.call('CONFIG', 'GET', 'replicaof'), `*2\r\n$9\r\nreplicaof\r\n$${10 + String(master.port).length}\r\n127.0.0.1 ${master.port}\r\n`);
+  } finally {
+    c.close();
+    await rep.close();
+  }
+});
