@@ -140,9 +140,9 @@ export class Config {
         }
         if (name === 'client-output-buffer-limit') return normaliseObuf(args, this.get(name));
         if (name === 'notify-keyspace-events') {
-          const f = parseNotifyFlags(v);
-          if (f === null) throw new ConfigError(NOTIFY_BAD_CLASS);
-          return notifyFlagsToString(f);
+          // Stored as given (the flags matter, e.g. 'n' alongside 'A'); CONFIG GET shows the canonical form.
+          if (parseNotifyFlags(v) === null) throw new ConfigError(NOTIFY_BAD_CLASS);
+          return v;
         }
         return v;
     }
@@ -210,7 +210,13 @@ export class Config {
       for (const [name, spec] of this.specs) if (!spec.hidden && globMatch(lp, name, true)) out.set(name, this.values.get(name) ?? '');
       for (const alias of Object.keys(CONFIG_ALIASES)) if (globMatch(lp, alias, true)) out.set(alias, this.get(alias));
     }
-    return [...out];
+    return [...out].map(([n, v]): [string, string] => [n, this.shown(n, v)]);
+  }
+
+  /** A value as CONFIG GET prints it. */
+  private shown(name: string, v: string): string {
+    if (name === 'notify-keyspace-events') return notifyFlagsToString(parseNotifyFlags(v) ?? 0);
+    return v;
   }
 
   /** Load a redis.conf file (recursively following `include`). Throws a fatal-error description. */

@@ -20,6 +20,9 @@ export interface KeyspaceHooks {
   expiryPaused(): boolean;
   /** Optional: keys never count as expired right now (a replica applying its master's stream). */
   expiryIgnored?(): boolean;
+  /** True when added keys must be reported to onNewKey ('new' keyspace events). */
+  readonly newKeyEvents?: boolean;
+  onNewKey?(db: Database, key: string): void;
 }
 
 export class Database {
@@ -73,7 +76,10 @@ export class Database {
   /** Store `value`, removing any TTL unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     if (this.cowHook !== null) this.cowHook(this, key, true);
-    this.dict.set(key, value);
+    if (this.hooks.newKeyEvents === true && !this.dict.has(key)) {
+      this.dict.set(key, value);
+      this.hooks.onNewKey?.(this, key);
+    } else this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 

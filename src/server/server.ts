@@ -1309,6 +1309,15 @@ export class Server implements KeyspaceHooks {
 
   readonly notifyHooks: ((cls: number, event: string, key: string, dbid: number) => void)[] = [];
 
+  /** Databases report added keys only while 'n' events are on (KeyspaceHooks). */
+  get newKeyEvents(): boolean {
+    return (this.notifyFlags & NOTIFY.NEW) !== 0;
+  }
+
+  onNewKey(db: Database, key: string): void {
+    this.notify(NOTIFY.NEW, 'new', key, db.id);
+  }
+
   // ---------------------------------------------------------------------------
   // Cron: active expiry, client timeouts
   // ---------------------------------------------------------------------------

@@ -145,12 +145,17 @@ test('keyspace notifications: events, CONFIG round trip and new-key events', asy
       out.push(await c.call('CONFIG', 'SET', 'notify-keyspace-events', v));
       out.push(await c.call('CONFIG', 'GET', 'notify-keyspace-events'));
     }
-    await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+    await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
     await c.call('FLUSHALL');
     out.push(await s.call('PSUBSCRIBE', '*'));
     const cmds = [
       ['SET', 'k', '1'], ['INCRBY', 'k', '2'], ['INCRBYFLOAT', 'k', '1.5'], ['APPEND', 'k', 'x'], ['SETRANGE', 'k', '0', 'y'],
       ['EXPIRE', 'k', '100'], ['PERSIST', 'k'], ['RENAME', 'k', 'k2'], ['COPY', 'k2', 'k3'], ['MOVE', 'k3', '1'], ['DEL', 'k2'],
+      ['MSET', 'm1', '1', 'm2', '2'], ['SETEX', 'sx', '100', 'v'], ['PSETEX', 'px', '100000', 'v'], ['SETNX', 'nx', 'v'],
+      ['SET', 'm1', 'x', 'GET'], ['GETDEL', 'm1'], ['GETEX', 'm2', 'EX', '100'], ['GETEX', 'm2', 'PERSIST'], ['GETSET', 'm2', 'y'],
+      ['INCR', 'i'], ['DECR', 'i'], ['DECRBY', 'i', '5'], ['EXPIRE', 'i', '0'], ['PEXPIREAT', 'm2', '1'], ['MSETNX', 'q1', '1'],
+      ['SET', 'r1', 'v'], ['RENAMENX', 'r1', 'r2'], ['EXPIREAT', 'r2', '99999999999'], ['UNLINK', 'r2', 'nothing'], ['SETRANGE', 'sr', '2', 'ab'],
+      ['APPEND', 'ap', 'x'], ['COPY', 'ap', 'sr', 'REPLACE'],
     ];
     let expected = 0;
     for (const cmd of cmds) {
