@@ -385,6 +385,13 @@ function translatePattern(p: string): CompiledPat | null {
   let depth = 0;
   let nq = 0;
   const pos: boolean[] = [];
+  const items: { set: Uint8Array; quant: string }[] = [];
+  const setOf = (r: [number, number][], neg: boolean): Uint8Array => {
+    const m = new Uint8Array(256);
+    for (const [a, b] of r) for (let c = a; c <= b && c < 256; c++) m[c] = 1;
+    if (neg) for (let c = 0; c < 256; c++) m[c] ^= 1;
+    return m;
+  };
   while (i < n) {
     const c = p[i];
     if (c === '(') {
@@ -419,6 +426,7 @@ function translatePattern(p: string): CompiledPat | null {
       const d = p[i + 1];
       if (d === undefined || d === 'b' || d === 'f' || (d >= '0' && d <= '9')) return null;
       cls = '[' + rangesRe(escRanges(d)) + ']';
+      items.push({ set: setOf(escRanges(d), false), quant: '' });
       j = i + 2;
     } else if (c === '[') {
       let q = i + 1;
@@ -449,15 +457,19 @@ function translatePattern(p: string): CompiledPat | null {
         } else ranges.push([p.charCodeAt(k), p.charCodeAt(k)]);
       }
       cls = '[' + (neg ? '^' : '') + rangesRe(ranges) + ']';
+      items.push({ set: setOf(ranges, neg), quant: '' });
       j = ec + 1;
     } else if (c === '.') {
       cls = '[^]';
+      items.push({ set: setOf([[0, 255]], false), quant: '' });
       j = i + 1;
     } else {
       cls = hx(c.charCodeAt(0));
+      items.push({ set: setOf([[c.charCodeAt(0), c.charCodeAt(0)]], false), quant: '' });
       j = i + 1;
     }
     const q = p[j];
+    if (q === '*' || q === '+' || q === '?' || q === '-') items[items.length - 1].quant = q;
     if (q === '*' || q === '+' || q === '?') {
       out += cls + q;
       if (q !== '?') nq++;
@@ -472,6 +484,21 @@ function translatePattern(p: string): CompiledPat | null {
   if (depth !== 0 || ncap > MAXCAPTURES) return null;
   const hasPos = pos.some((x) => x);
   try {
+    // backtracking exponent: an unbounded quantifier whose following item is a single char
+    // class disjoint from it (or that ends the pattern) enters the rest of the pattern once
+    // per attempt instead of once per run position, so it does not multiply the work
+    let overlapping = 0;
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k];
+      if (it.quant === '' || it.quant === '?') continue;
+      const nx = items[k + 1];
+      if (nx === undefined) continue;
+      let disjoint = nx.quant === '' || nx.quant === '+';
+      if (disjoint) for (let c = 0; c < 256; c++) if (it.set[c] & nx.set[c]) disjoint = false;
+      if (!disjoint) overlapping++;
+    }
+    // worst case ~ n (start positions) * n^overlapping * n (the last run): exponent q + 1
+    nq = nq === 0 ? 0 : overlapping + 1;
     return { q: nq, g: new RegExp(out, hasPos ? 'gd' : 'g'), y: new RegExp(out, hasPos ? 'yd' : 'y'), ncap, pos, hasPos };
   } catch {
     return null;
@@ -666,6 +693,7 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
     if (cp !== null) {
       const re = anchor ? cp.y : cp.g;
       const simpleRepl = (tr === 'string' || tr === 'number') && rs.indexOf('%') < 0;
+      let replParts: (string | number)[] | null = null;
       let out = '';
       let s = 0;
       let pend = 0;
@@ -680,21 +708,16 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
         if (pend < ms0) out += src.slice(pend, ms0);
         if (simpleRepl) out += rs;
         else if (tr === 'string' || tr === 'number') {
-          let r = '';
-          for (let i = 0; i < rs.length; i++) {
-            const c = rs.charCodeAt(i);
-            if (c === 37) {
-              i++;
-              const d = rs.charCodeAt(i);
-              if (!(d >= 48 && d <= 57)) r += i < rs.length ? rs[i] : '';
-              else if (d === 48) r += m[0];
-              else {
-                const v = reCap(R, cp, m, d - 49);
-                r += typeof v === 'number' ? numberToString(v) : (v as string);
-              }
-            } else r += rs[i];
+          if (replParts === null) replParts = parseRepl(rs);
+          for (let i = 0; i < replParts.length; i++) {
+            const part = replParts[i];
+            if (typeof part === 'string') out += part;
+            else if (part === -1) out += m[0];
+            else {
+              const v = reCap(R, cp, m, part);
+              out += typeof v === 'number' ? numberToString(v) : (v as string);
+            }
           }
-          out += r;
         } else {
           const caps = reCaps(R, cp, m, true);
           let val: LuaValue;
@@ -780,6 +803,30 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
   meta.set('__index', S);
   R.stringMeta = meta;
   return S;
+}
+
+/** gsub replacement string as literal parts and capture indexes (-1 = whole match) */
+function parseRepl(rs: string): (string | number)[] {
+  const parts: (string | number)[] = [];
+  let lit = '';
+  for (let i = 0; i < rs.length; i++) {
+    const c = rs.charCodeAt(i);
+    if (c !== 37) {
+      lit += rs[i];
+      continue;
+    }
+    i++;
+    const d = rs.charCodeAt(i);
+    if (!(d >= 48 && d <= 57)) {
+      lit += i < rs.length ? rs[i] : '';
+      continue;
+    }
+    if (lit) parts.push(lit);
+    lit = '';
+    parts.push(d === 48 ? -1 : d - 49);
+  }
+  if (lit) parts.push(lit);
+  return parts;
 }
 
 function T(v: LuaValue): boolean {
