@@ -3,6 +3,7 @@
  * MEMORY SHUTDOWN MONITOR.
  */
 
+import { usedMemory } from '../server/memory';
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import type { Client } from '../server/client';
@@ -99,7 +100,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
     }
     case 'memory': {
       const m = process.memoryUsage();
-      const used = m.heapUsed + m.external;
+      const used = usedMemory();
       const maxmem = srv.config.num('maxmemory');
       const peak = Math.max((srv.ext.peakMemory as number | undefined) ?? 0, used);
       srv.ext.peakMemory = peak;

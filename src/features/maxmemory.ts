@@ -3,7 +3,7 @@
  * limit evicts keys (with `evicted` keyspace events and client-side caching
  * invalidations) or refuses commands that may grow memory with OOM.
  *
- * Memory is measured as INFO reports it (V8 heap used + external). Freed
+ * Memory is measured as INFO reports it (src/server/memory.ts). Freed
  * memory only shows after a garbage collection, so an eviction round frees
  * an estimate: it evicts until the estimated size of the evicted keys covers
  * the excess. Keys are chosen by the policy's family (allkeys-* / volatile-*),
@@ -17,6 +17,7 @@ import type { Server } from '../server/server';
 import type { Database } from '../server/db';
 import type { Value } from '../types/value';
 import { NOTIFY } from '../server/notify-flags';
+import { usedMemory } from '../server/memory';
 
 /** A rough size of a key and its value in bytes. */
 function estimateSize(key: string, v: Value): number {
@@ -31,10 +32,6 @@ function estimateSize(key: string, v: Value): number {
   return n;
 }
 
-function usedMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
 
 export function attach(srv: Server): void {
   if (srv.ext.oomCheck !== undefined) return;
