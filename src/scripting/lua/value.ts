@@ -117,6 +117,8 @@ export class LuaTable {
   private nk: LuaValue[] | null = null;
   private nv: LuaValue[] | null = null;
   private nn: Int32Array | null = null;
+  /** raw 5.1 hash of each node's key (reused when nodes move or the vector is rebuilt) */
+  private nh: Uint32Array | null = null;
   private lastfree = 0;
   /** record constructor keys not yet placed in the node vector (lazy) */
   private pending: readonly string[] | null = null;
@@ -143,6 +145,7 @@ export class LuaTable {
       this.nk = null;
       this.nv = null;
       this.nn = null;
+      this.nh = null;
       this.lastfree = 0;
       return;
     }
@@ -151,6 +154,7 @@ export class LuaTable {
     this.nk = new Array<LuaValue>(size).fill(undefined);
     this.nv = new Array<LuaValue>(size).fill(undefined);
     this.nn = new Int32Array(size).fill(-1);
+    this.nh = new Uint32Array(size);
     this.lastfree = size;
   }
 
@@ -266,22 +270,32 @@ export class LuaTable {
   }
 
   // ------------------------------------------------------------------ ltable.c emulation
-  private mainPosition(k: LuaValue): number {
-    const size = this.hcap;
+  /** hash of a key as ltable.c computes it before reducing it to a node index */
+  private rawHash(k: LuaValue): number {
     switch (typeof k) {
       case 'string':
-        return luaStrHash(k) & (size - 1);
+        return luaStrHash(k);
       case 'number': {
         if (k === 0) return 0;
         hf64[0] = k;
-        const a = (hu32[0] + hu32[1]) >>> 0;
-        return a % ((size - 1) | 1);
+        return (hu32[0] + hu32[1]) >>> 0;
       }
       case 'boolean':
-        return (k ? 1 : 0) & (size - 1);
+        return k ? 1 : 0;
       default:
-        return objHash(k as object) % ((size - 1) | 1);
+        return objHash(k as object);
     }
+  }
+
+  /** main position from a raw hash: strings/booleans mask (hashpow2), numbers/objects use mod */
+  private posOf(k: LuaValue, raw: number): number {
+    const size = this.hcap;
+    const t = typeof k;
+    return t === 'string' || t === 'boolean' ? raw & (size - 1) : raw % ((size - 1) | 1);
+  }
+
+  private mainPosition(k: LuaValue): number {
+    return this.posOf(k, this.rawHash(k));
   }
 
   private getFreePos(): number {
@@ -302,20 +316,21 @@ export class LuaTable {
   }
 
   /** place k in the node vector (5.1 collision handling); returns its node or -1 */
-  private placeOrFail(k: LuaValue): number {
-    const nk = this.nk!, nn = this.nn!, nv = this.nv!;
-    let mp = this.mainPosition(k);
+  private placeOrFail(k: LuaValue, raw = this.rawHash(k)): number {
+    const nk = this.nk!, nn = this.nn!, nv = this.nv!, nh = this.nh!;
+    let mp = this.posOf(k, raw);
     const old = nk[mp];
     if (old !== undefined && this.valueAt(mp) !== undefined) {
       const n = this.getFreePos();
       if (n < 0) return -1;
-      let othern = this.mainPosition(old);
+      let othern = this.posOf(old, nh[mp]);
       if (othern !== mp) {
         // colliding node is out of its main position: move it to the free node
         while (nn[othern] !== mp) othern = nn[othern];
         nn[othern] = n;
         nk[n] = old;
         nv[n] = nv[mp];
+        nh[n] = nh[mp];
         nn[n] = nn[mp];
         nn[mp] = -1;
         nv[mp] = undefined;
@@ -330,12 +345,13 @@ export class LuaTable {
     }
     nk[mp] = k;
     nv[mp] = undefined;
+    nh[mp] = raw;
     return mp;
   }
 
   /** placement while (re)building: the vector is sized to fit */
-  private place(k: LuaValue): number {
-    const at = this.placeOrFail(k);
+  private place(k: LuaValue, raw = this.rawHash(k)): number {
+    const at = this.placeOrFail(k, raw);
     if (at < 0) throw new Error('lua table: node vector overflow');
     return at;
   }
@@ -399,6 +415,7 @@ export class LuaTable {
     const a = this.arr;
     const oldasize = a.length;
     const oldk = this.nk;
+    const oldh = this.nh;
     const oldsize = oldk === null ? 0 : oldk.length;
     const oldv: LuaValue[] = new Array(oldsize);
     for (let i = 0; i < oldsize; i++) oldv[i] = this.valueAt(i);
@@ -414,12 +431,12 @@ export class LuaTable {
     if (oldk !== null) {
       for (let i = oldsize - 1; i >= 0; i--) {
         const v = oldv[i];
-        if (v !== undefined) this.reinsert(oldk[i], v);
+        if (v !== undefined) this.reinsert(oldk[i], v, oldh![i]);
       }
     }
   }
 
-  private reinsert(k: LuaValue, v: LuaValue): void {
+  private reinsert(k: LuaValue, v: LuaValue, raw?: number): void {
     if (typeof k === 'number') {
       const a = this.arr;
       if (k > 0 && k <= a.length && (k | 0) === k) {
@@ -427,7 +444,7 @@ export class LuaTable {
         return;
       }
     }
-    const at = this.place(k);
+    const at = this.place(k, raw === undefined ? this.rawHash(k) : raw);
     if (typeof k === 'string' && !this.strMap) {
       let s = this.strs;
       if (s === null) s = this.strs = new StrObj();
