@@ -4,7 +4,6 @@
  */
 
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { Server } from '../server/server';
 import type { Client } from '../server/client';
 import { keyPositions, type CommandDef } from '../commands/types';
@@ -350,9 +349,8 @@ export class Acl {
   // ---------------------------------------------------------------------------
 
   aclfilePath(): string {
-    const f = this.srv.config.get('aclfile');
-    if (f === '' || isAbsolute(f)) return f;
-    return resolve(this.srv.config.get('dir') || '.', f);
+    // The server runs in its `dir`, so a relative path is relative to it.
+    return this.srv.config.get('aclfile');
   }
 
   /** Build users from `user` lines (each already split into words). Returns errors, or the users. */

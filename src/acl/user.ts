@@ -256,27 +256,31 @@ export class Selector {
         this.updateRules(cmd.name, allow);
         return;
       }
-      const parentName = name.slice(0, bar);
-      const sub = name.slice(bar + 1);
-      const parent = catalog.get(parentName);
+      const last = name.lastIndexOf('|');
+      const head = name.slice(0, last);
+      const sub = name.slice(last + 1);
+      const hb = head.indexOf('|');
+      const parent = hb < 0 ? catalog.get(head) : catalog.get(head.slice(0, hb))?.subcommands?.get(head.slice(hb + 1));
+      if (!allow) {
+        // "-parent|sub" must name an existing subcommand.
+        const sc = hb < 0 ? parent?.subcommands?.get(sub) : undefined;
+        if (!sc) throw new AclRuleError(ERR_UNKNOWN);
+        this.setPerm(sc, false);
+        this.updateRules(sc.name, false);
+        return;
+      }
       if (!parent) throw new AclRuleError(ERR_UNKNOWN);
-      if (sub === '' && allow) throw new AclRuleError(ERR_SYNTAX);
+      if (parent.parent) throw new AclRuleError(ERR_SUBCOMMAND_ARG);
+      if (sub === '') throw new AclRuleError(ERR_SYNTAX);
       if (parent.subcommands) {
-        const sc = sub.includes('|') ? undefined : parent.subcommands.get(sub);
-        if (!sc) {
-          // "+client|list|x": a first argument of a subcommand.
-          const sc2 = parent.subcommands.get(sub.slice(0, sub.indexOf('|')));
-          if (sc2 && allow) throw new AclRuleError(ERR_SUBCOMMAND_ARG);
-          throw new AclRuleError(ERR_UNKNOWN);
-        }
-        this.setPerm(sc, allow);
-        this.updateRules(sc.name, allow);
+        const sc = parent.subcommands.get(sub);
+        if (!sc) throw new AclRuleError(ERR_UNKNOWN);
+        this.setPerm(sc, true);
+        this.updateRules(sc.name, true);
         return;
       }
       // A command without subcommands: only "+cmd|firstarg" is possible.
-      if (!allow) throw new AclRuleError(ERR_UNKNOWN);
-      const arg = op.slice(1).slice(bar + 1);
-      if (arg === '') throw new AclRuleError(ERR_SYNTAX);
+      const arg = op.slice(1).slice(last + 1);
       if (!this.commandAllowed(parent)) {
         const list = this.firstArgs.get(parent.name) ?? [];
         if (!list.includes(arg.toLowerCase())) list.push(arg.toLowerCase());
