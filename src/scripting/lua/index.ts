@@ -46,6 +46,10 @@
  *       resumable form (generators): the script hands control back to the host when its time
  *       slice is over, so the server can keep serving; see bench for its cost.
  *
+ * PATTERNS: Lua patterns are translated to JS RegExps when their worst-case backtracking is
+ * bounded for the subject length (RegExp execution cannot be interrupted); otherwise a pattern
+ * interpreter (lstrlib.c semantics) runs and checks the interruption counter.
+ *
  * Chunk names follow 5.1: "=name" -> "name", "@file" -> "file", otherwise [string "..."];
  * Redis uses "@user_script".
  *
