@@ -19,6 +19,8 @@ export function attach(server: Server): void {
   ext.writeDeniedReason = () => p.writeDeniedReason();
   ext.loadDataFromDisk = () => p.loadDataFromDisk();
   ext.rdbSnapshot = () => p.snapshotBuffer();
+  ext.totalForks = () => p.totalForks;
+  ext.latestForkUsec = () => p.latestForkUsec;
   const dbg = (ext.debugExtensions as Record<string, (c: Client, args: string[]) => void> | undefined) ?? {};
   Object.assign(dbg, debugExtensions(p));
   ext.debugExtensions = dbg;

@@ -421,14 +421,7 @@ export class Aof implements AofHandle {
     if (this.server.config.bool('aof-disable-auto-gc') || am.history.length === 0) return;
     for (const h of am.history) {
       this.server.log.notice(`Removing the history file ${h.name} in the background`);
-      const path = this.path(h.name);
-      setImmediate(() => {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* already gone */
-        }
-      });
+      tryUnlink(this.path(h.name));
     }
     am.history = [];
     am.dirty = true;
@@ -1039,14 +1032,9 @@ export class Aof implements AofHandle {
   }
 
   private delTempIncr(): void {
-    const path = this.path(this.tempIncrName());
-    setImmediate(() => {
-      try {
-        unlinkSync(path);
-      } catch {
-        /* gone */
-      }
-    });
+    this.server.log.notice(`Removing the temp incr aof file ${this.tempIncrName()} in the background`);
+    // The name is unlinked now (a new rewrite may create the same name right after).
+    tryUnlink(this.path(this.tempIncrName()));
   }
 
   // --------------------------------------------------------------------------
@@ -1203,7 +1191,7 @@ export class Aof implements AofHandle {
 
   /** BGREWRITEAOF (user), the auto-rewrite cron (auto) or a scheduled one. */
   rewrite(reason: 'user' | 'auto' | 'scheduled'): string | null {
-    if (reason === 'user') this.consecutiveFailures = 0;
+    void reason;
     const err = this.rewriteBackground();
     return err === null ? null : "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
   }

@@ -95,6 +95,9 @@ export class Persistence {
   /** Function libraries read from an RDB when no functions engine took them. */
   storedFunctions: string[] = [];
   private lastCronSec = 0;
+  /** Background jobs started (INFO total_forks) and the time the last start took. */
+  totalForks = 0;
+  latestForkUsec = 0;
 
   constructor(readonly server: Server) {}
 
@@ -246,6 +249,7 @@ export class Persistence {
    * `final` (null: the owner renames). `onEnd(ok, bySignal)` runs when done.
    */
   startBgJob(kind: 'rdb' | 'aof', tmp: string, final: string | null, emitter: SnapshotEmitter, onEnd: (task: BgTask, ok: boolean, err: string | null, bySignal: string | null) => void): BgTask {
+    const t0 = performance.now();
     const sink = new FileSink(tmp);
     sink.write(emitter.drain());
     const job = new SnapshotJob(this.server.dbs, emitter, sink, {
@@ -259,6 +263,8 @@ export class Persistence {
       onEnd(task, false, null, sig);
     });
     job.start();
+    this.totalForks++;
+    this.latestForkUsec = Math.round((performance.now() - t0) * 1000);
     job.done
       .then(() => sink.commit(final))
       .then(
