@@ -495,16 +495,20 @@ export class Server implements KeyspaceHooks {
     if (c.closeAfterReply) this.closeClient(c, true);
   }
 
-  private obufRaw = '';
-  private obufParsed: number[] = [];
+  private obufParsed: number[] | null = null;
+  private obufHooked = false;
 
   /** client-output-buffer-limit as numbers: [normal hard, soft, secs, replica ..., pubsub ...]. */
   private outputLimits(): number[] {
-    const raw = this.config.get('client-output-buffer-limit');
-    if (raw !== this.obufRaw) {
-      const parts = raw.split(' ');
+    if (this.obufParsed === null) {
+      if (!this.obufHooked) {
+        this.obufHooked = true;
+        this.config.onChange('client-output-buffer-limit', () => {
+          this.obufParsed = null;
+        });
+      }
+      const parts = this.config.get('client-output-buffer-limit').split(' ');
       this.obufParsed = [1, 2, 3, 5, 6, 7, 9, 10, 11].map((i) => Number(parts[i]) || 0);
-      this.obufRaw = raw;
     }
     return this.obufParsed;
   }
@@ -1250,7 +1254,8 @@ export class Server implements KeyspaceHooks {
       return;
     }
     c.w.raw(msg);
-    if (this.checkOutputLimit(c, c.w.len)) return;
+    // Small pending output is checked when flushed; a growing backlog right away.
+    if ((c.w.len >= 4096 || (c.socket !== null && c.socket.writableLength !== 0)) && this.checkOutputLimit(c, c.w.len)) return;
     c.flushSoon();
   }
 
