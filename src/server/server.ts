@@ -8,6 +8,7 @@
  */
 
 import * as net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { existsSync, unlinkSync, chmodSync, writeFileSync } from 'node:fs';
 import { Config, FatalConfigError, REDIS_VERSION } from './config';
 import { Database, type KeyspaceHooks } from './db';
@@ -165,6 +166,11 @@ export class Server implements KeyspaceHooks {
     if (opts.configFile !== undefined) this.config.loadFile(opts.configFile);
     for (const d of opts.directives ?? []) {
       const n = d[0].toLowerCase();
+      if (n === 'user') {
+        // Handled by the ACL feature, like `user` lines of the config file.
+        this.config.directives.push(d);
+        continue;
+      }
       if (!this.config.has(n)) throw new FatalConfigError(0, d.join(' '), 'Bad directive or wrong number of arguments');
       try {
         this.config.setInitial(n, d.slice(1));
@@ -232,9 +238,16 @@ export class Server implements KeyspaceHooks {
     });
     cfg.onChange('port', (v) => {
       if (this.listeners.length === 0 && !this.started) return undefined;
+      if (Number(v) !== 0 && this.probeListen(this.config.get('bind'), Number(v)) !== null) return 'Unable to listen on this port';
       return this.rebind(this.config.get('bind'), Number(v));
     });
-    cfg.onChange('bind', (v) => this.rebind(v, this.config.num('port')));
+    cfg.onChange('bind', (v) => {
+      if (!this.started) return undefined;
+      if (this.config.num('port') !== 0 && this.probeListen(v, this.config.num('port') === this.port ? 0 : this.config.num('port')) !== null) {
+        return 'Failed to bind to specified addresses.';
+      }
+      return this.rebind(v, this.config.num('port'));
+    });
     if (cfg.get('dir')) {
       try {
         process.chdir(cfg.get('dir'));
@@ -324,6 +337,23 @@ export class Server implements KeyspaceHooks {
       });
   }
 
+  /**
+   * Can we listen on `port` at every required address of `bind`? Node can
+   * only bind asynchronously, while CONFIG SET must answer now, so a short
+   * child process tries the bind (this is rare: port and bind changes only).
+   * Port 0 checks the addresses alone. Null when it works, else the error.
+   */
+  private probeListen(bind: string, port: number): string | null {
+    const addrs = this.parseBind(bind).filter((a) => !a.optional).map((a) => a.addr);
+    const script =
+      "const net=require('net');const a=JSON.parse(process.argv[1]);const p=+process.argv[2];let i=0;" +
+      "const next=()=>{if(i>=a.length)process.exit(0);const s=net.createServer();s.once('error',e=>{process.stderr.write(e.message);process.exit(1)});" +
+      "s.listen({host:a[i++],port:p,ipv6Only:a[i-1].includes(':')},()=>s.close(next))};next();";
+    const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(addrs), String(port)], { encoding: 'utf8', timeout: 5000 });
+    if (r.status === 0) return null;
+    return r.stderr || 'bind failed';
+  }
+
   private rebind(bind: string, port: number): string | undefined {
     // Synchronous validation is impossible with Node's listen; start async and report failures in the log.
     this.rebindAsync(bind, port).then((err) => {
@@ -355,7 +385,7 @@ export class Server implements KeyspaceHooks {
       this.listeners.push(srv);
       bound++;
     }
-    if (bound === 0) return `Failed listening on port ${port} (tcp), aborting.`;
+    if (bound === 0 && this.parseBind(bind).length > 0) return `Failed listening on port ${port} (tcp), aborting.`;
     return null;
   }
 
@@ -391,7 +421,6 @@ export class Server implements KeyspaceHooks {
 
   private protectedModeRefuses(socket: net.Socket): boolean {
     if (!this.config.bool('protected-mode')) return false;
-    if (this.config.get('bind') !== '* -::*') return false;
     if (this.config.get('requirepass') !== '') return false;
     const a = socket.remoteAddress ?? '';
     return !(a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.'));
