@@ -139,10 +139,9 @@ function setCommand(c: Client, args: string[]): void {
     return;
   }
   opSetString(c, key, value, at, (flags & F_KEEPTTL) !== 0);
-  const prop = ['SET', key, value];
-  if (at > 0) prop.push('PXAT', String(at));
-  else if (flags & F_KEEPTTL) prop.push('KEEPTTL');
-  c.propagateArgs = prop;
+  // A relative or second-based expiry is propagated as an absolute PXAT, as Redis does;
+  // anything else (PXAT itself, KEEPTTL, GET) goes out as the client sent it.
+  if (at > 0 && parsed[2] !== 'pxat') c.propagateArgs = [args[0], key, value, 'PXAT', String(at)];
   if (flags & F_GET) replyValueOrNull(c, old);
   else c.w.ok();
 }
