@@ -623,7 +623,7 @@ export const commands: CommandDef[] = [
       command('help', 2, 'loading stale', [0, 0, 0], 'keyspace', objectHelpCommand),
     ],
   }),
-  command('wait', 3, 'noscript', [0, 0, 0], 'connection', waitCommand),
+  command('wait', 3, '', [0, 0, 0], 'connection', waitCommand),
 ];
 
 // Referenced for type checks by other families.

@@ -685,7 +685,8 @@ function commandHelpCommand(c: Client): void {
 
 /* TIME */
 function timeCommand(c: Client): void {
-  const us = c.server.clock.nowUs();
+  // Inside a script or a transaction time stands still, as in Redis: use the command's cached time.
+  const us = c.fake || c.inExec ? c.server.clock.now() * 1000 : c.server.clock.nowUs();
   c.w.arrayHeader(2);
   c.w.bulk(String(Math.floor(us / 1e6)));
   c.w.bulk(String(us % 1e6));
