@@ -799,6 +799,9 @@ export class Server implements KeyspaceHooks {
     c.propagateArgs = null;
     const top = this.pushDeferClient === null && !c.fake;
     if (top) this.pushDeferClient = c;
+    // Scripts (the skip_monitor commands) show before the commands they run; others after they ran.
+    const monitorFirst = this.monitors.size !== 0 && cmd.flags.has('skip_monitor');
+    if (monitorFirst) this.feedMonitors(c, args);
     const timed = !this.inBatch;
     const t0 = timed ? performance.now() : 0;
     try {
@@ -830,7 +833,7 @@ export class Server implements KeyspaceHooks {
     if (timed) this.stats.eventloopCmdUs += us;
     if (this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h(c, cmd, args);
     // Monitors see a command after it ran (so EXEC follows the commands it executed).
-    if (this.monitors.size !== 0 && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, logArgs);
+    if (this.monitors.size !== 0 && !monitorFirst && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, logArgs);
     this.currentClient = prevClient;
     cmd.calls++;
     cmd.usec += us;
