@@ -17,7 +17,10 @@ const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3); // 264: longest back reference
 
+// Positions are stored offset by `gen`, so that entries from earlier calls
+// (below the current `gen`) count as empty without clearing the table.
 const htab = new Int32Array(HSIZE);
+let gen = 1;
 
 function hash3(a: number, b: number, c: number): number {
   const v = (a << 16) | (b << 8) | c;
@@ -33,7 +36,12 @@ export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
   const n = src.length;
   if (n < 4 || maxOut <= 0) return null;
   const out = Buffer.allocUnsafe(maxOut + MAX_LIT + 8);
-  htab.fill(-1);
+  if (gen > 0x7fffffff - n - 2) {
+    htab.fill(0);
+    gen = 1;
+  }
+  const base = gen;
+  gen += n + 1;
   let op = 1; // leave room for the first literal control byte
   let litStart = 0; // position of the current literal run's control byte
   let lit = 0;
@@ -41,8 +49,9 @@ export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
   const limit = maxOut;
   while (ip < n - 2) {
     const h = hash3(src[ip], src[ip + 1], src[ip + 2]);
-    const ref = htab[h];
-    htab[h] = ip;
+    const stored = htab[h];
+    const ref = stored >= base ? stored - base : -1;
+    htab[h] = ip + base;
     const off = ip - ref - 1;
     if (ref >= 0 && off < MAX_OFF && src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
       // Match: extend it.
@@ -63,7 +72,7 @@ export function lzfCompress(src: Uint8Array, maxOut: number): Buffer | null {
       // Index the positions inside the match (cheaply: the last two).
       ip += len;
       if (ip < n - 2) {
-        htab[hash3(src[ip - 2], src[ip - 1], src[ip])] = ip - 2;
+        htab[hash3(src[ip - 2], src[ip - 1], src[ip])] = ip - 2 + base;
       }
       // Start a new literal run.
       litStart = op++;

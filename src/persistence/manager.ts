@@ -636,14 +636,19 @@ export class Persistence {
     return null;
   }
 
-  /** The dispatcher's gate: LOADING and MISCONF. */
-  commandGate(c: Client, cmd: CommandDef): string | null {
+  /** The dispatcher's gate: LOADING and MISCONF (for writes, scripts that may write, EXEC of writes, PING). */
+  commandGate(c: Client, cmd: CommandDef, args: string[]): string | null {
     if (this.loading && !cmd.flags.has('loading') && !c.fake) return 'LOADING Redis is loading the dataset in memory';
-    if (cmd.flags.has('write') || cmd.name === 'ping') {
-      const r = this.writeDeniedReason();
-      if (r !== null) return r;
-    }
+    if (this.lastBgsaveStatus === 'ok' && (this.aof === null || this.aof.lastWriteError() === null)) return null;
+    if (cmd.name === 'ping' || this.mayWrite(c, cmd, args)) return this.writeDeniedReason();
     return null;
+  }
+
+  private mayWrite(c: Client, cmd: CommandDef, args: string[]): boolean {
+    const dyn = this.server.ext.dynamicCommandFlags as ((c: Client, cmd: CommandDef, args: string[]) => Set<string> | null) | undefined;
+    if (cmd.name === 'exec' && c.multi !== null) return c.multi.some((q) => this.mayWrite(c, q.cmd, q.args));
+    const flags = dyn?.(c, cmd, args) ?? cmd.flags;
+    return flags.has('write');
   }
 
   // --------------------------------------------------------------------------

@@ -23,7 +23,7 @@
  * to existing key strings), plus the bytes waiting for the disk.
  */
 
-import { openSync, write, fsync, close, renameSync, unlinkSync, closeSync } from 'node:fs';
+import { openSync, writev, fsync, close, renameSync, unlinkSync, closeSync } from 'node:fs';
 import type { Database } from '../server/db';
 import type { Value } from '../types/value';
 
@@ -38,11 +38,17 @@ export interface SnapshotEmitter {
   end(): Buffer;
 }
 
+/** Keys the walk wrote, in Sets of bounded size (no large rehash pauses). */
+const WALKED_CHUNK = 32768;
+
 interface Section {
   dbid: number;
   dict: Map<string, Value>;
   expires: Map<string, number>;
+  /** Keys written because a client touched them first, or created after the start: the walk skips them. */
   visited: Set<string>;
+  /** Keys the walk wrote (checked by the hook only). */
+  walked: Set<string>[];
   done: boolean;
   started: boolean;
   iter: Iterator<[string, Value]> | null;
@@ -86,11 +92,12 @@ export class FileSink {
       }
       return;
     }
-    const buf = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
+    // writev: no concatenation of the queued chunks (a large copy would stall the event loop).
+    const bufs = this.queue;
     this.queue = [];
     this.busy = true;
-    const writeAll = (off: number): void => {
-      write(this.fd, buf, off, buf.length - off, null, (err, n) => {
+    const writeAll = (): void => {
+      writev(this.fd, bufs, (err, n) => {
         if (err) {
           this.error = err;
           this.busy = false;
@@ -102,13 +109,24 @@ export class FileSink {
           return;
         }
         this.bytes += n;
-        if (off + n < buf.length) return writeAll(off + n);
-        this.queued -= buf.length;
+        this.queued -= n;
+        // Partial write: drop what was written and go on with the rest.
+        let left = n;
+        while (left > 0 && bufs.length) {
+          if (bufs[0].length <= left) {
+            left -= bufs[0].length;
+            bufs.shift();
+          } else {
+            bufs[0] = bufs[0].subarray(left);
+            left = 0;
+          }
+        }
+        if (bufs.length) return writeAll();
         this.busy = false;
         this.pump();
       });
     };
-    writeAll(0);
+    writeAll();
   }
 
   /** Resolves when every queued byte is written. */
@@ -181,7 +199,7 @@ export class SnapshotJob {
     /** Receives the bytes when there is no file sink (in-memory snapshots). */
     private readonly collect: Buffer[] | null = null,
   ) {
-    this.sliceMs = opts.sliceMs ?? 1.5;
+    this.sliceMs = opts.sliceMs ?? 1;
     this.maxPending = opts.maxPending ?? 32 * 1024 * 1024;
     this.done = new Promise((res, rej) => {
       this.resolve = res;
@@ -189,7 +207,7 @@ export class SnapshotJob {
     });
     this.done.catch(() => undefined);
     for (const db of dbs) {
-      const s: Section = { dbid: db.id, dict: db.dict, expires: db.expires, visited: new Set(), done: db.dict.size === 0, started: false, iter: null };
+      const s: Section = { dbid: db.id, dict: db.dict, expires: db.expires, visited: new Set(), walked: [], done: db.dict.size === 0, started: false, iter: null };
       this.keysTotal += db.dict.size;
       this.sections.push(s);
       if (!s.done) this.byDict.set(db.dict, s);
@@ -230,6 +248,7 @@ export class SnapshotJob {
     const s = this.byDict.get(db.dict);
     if (s === undefined || s.done) return;
     if (s.visited.has(key)) return;
+    for (let i = s.walked.length - 1; i >= 0; i--) if (s.walked[i].has(key)) return;
     const v = s.dict.get(key);
     if (v === undefined) {
       if (creating) s.visited.add(key);
@@ -301,8 +320,13 @@ export class SnapshotJob {
         continue;
       }
       const [key, v] = r.value;
-      if (s.visited.has(key)) continue;
-      s.visited.add(key);
+      if (s.visited.size !== 0 && s.visited.has(key)) continue;
+      let w = s.walked.length === 0 ? undefined : s.walked[s.walked.length - 1];
+      if (w === undefined || w.size >= WALKED_CHUNK) {
+        w = new Set();
+        s.walked.push(w);
+      }
+      w.add(key);
       this.emitter.key(s.dbid, key, v, s.expires.size === 0 ? undefined : s.expires.get(key));
       this.keysDone++;
       if (--allowed <= 0) break;
@@ -319,6 +343,7 @@ export class SnapshotJob {
   private endSection(s: Section): void {
     s.done = true;
     s.visited = new Set();
+    s.walked = [];
     s.iter = null;
     this.byDict.delete(s.dict);
     this.cur++;
