@@ -9,6 +9,7 @@ import type { Client } from '../server/client';
 import { command, noParentHandler, type CommandDef } from './types';
 import { E } from '../errors';
 import { parseInt64Num } from '../util/numbers';
+import { redactArgs } from './util';
 import { denialMessage, type Acl } from '../acl/acl';
 import type { User } from '../acl/user';
 
@@ -26,6 +27,7 @@ function aclOf(c: Client): Acl | null {
 
 /* ACL SETUSER username [rule ...] */
 function setuserCommand(c: Client, args: string[]): void {
+  redactArgs(c, 2, args.length);
   const acl = aclOf(c);
   if (!acl) return;
   const err = acl.setUser(args[2], args.slice(3), c);
