@@ -298,6 +298,7 @@ function helpCommand(c: Client): void {
   for (const l of lines) c.w.simple(l);
 }
 
+const SUB = { group: 'server', since: '6.0.0' };
 const ADMIN = 'admin noscript loading stale';
 const PLAIN = 'noscript loading stale';
 
@@ -306,19 +307,19 @@ export const commands: CommandDef[] = [
     group: 'server',
     since: '6.0.0',
     subcommands: [
-      command('cat', -2, PLAIN, [0, 0, 0], '', catCommand),
-      command('deluser', -3, ADMIN, [0, 0, 0], '', deluserCommand),
-      command('dryrun', -4, ADMIN, [0, 0, 0], '', dryrunCommand),
-      command('genpass', -2, PLAIN, [0, 0, 0], '', genpassCommand),
-      command('getuser', 3, ADMIN, [0, 0, 0], '', getuserCommand),
-      command('help', 2, 'loading stale', [0, 0, 0], '', helpCommand),
-      command('list', 2, ADMIN, [0, 0, 0], '', listCommand),
-      command('load', 2, ADMIN, [0, 0, 0], '', loadCommand),
-      command('log', -2, ADMIN, [0, 0, 0], '', logCommand),
-      command('save', 2, ADMIN, [0, 0, 0], '', saveCommand),
-      command('setuser', -3, ADMIN, [0, 0, 0], '', setuserCommand),
-      command('users', 2, ADMIN, [0, 0, 0], '', usersCommand),
-      command('whoami', 2, PLAIN, [0, 0, 0], '', whoamiCommand),
+      command('cat', -2, PLAIN, [0, 0, 0], '', catCommand, SUB),
+      command('deluser', -3, ADMIN, [0, 0, 0], '', deluserCommand, SUB),
+      command('dryrun', -4, ADMIN, [0, 0, 0], '', dryrunCommand, SUB),
+      command('genpass', -2, PLAIN, [0, 0, 0], '', genpassCommand, SUB),
+      command('getuser', 3, ADMIN, [0, 0, 0], '', getuserCommand, SUB),
+      command('help', 2, 'loading stale', [0, 0, 0], '', helpCommand, SUB),
+      command('list', 2, ADMIN, [0, 0, 0], '', listCommand, SUB),
+      command('load', 2, ADMIN, [0, 0, 0], '', loadCommand, SUB),
+      command('log', -2, ADMIN, [0, 0, 0], '', logCommand, SUB),
+      command('save', 2, ADMIN, [0, 0, 0], '', saveCommand, SUB),
+      command('setuser', -3, ADMIN, [0, 0, 0], '', setuserCommand, SUB),
+      command('users', 2, ADMIN, [0, 0, 0], '', usersCommand, SUB),
+      command('whoami', 2, PLAIN, [0, 0, 0], '', whoamiCommand, SUB),
     ],
   }),
 ];

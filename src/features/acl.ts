@@ -32,6 +32,9 @@ export function attach(server: Server): void {
     return undefined;
   });
 
+  // CONFIG REWRITE writes the users as `user` lines, unless they live in an aclfile.
+  cfg.rewriters.set('user', () => (cfg.get('aclfile') !== '' ? [] : acl.listLines()));
+
   const lines = cfg.directives.filter((d) => d[0].toLowerCase() === 'user');
   if (lines.length > 0 && cfg.get('aclfile') !== '') {
     throw new Error(

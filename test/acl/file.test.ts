@@ -64,6 +64,13 @@ test('user lines of the config file define users (default reset first)', async (
     assert.equal(await a.call('PUBLISH', 'x', 'y'), '-NOPERM No permissions to access a channel\r\n');
     assert.equal(await a.call('AUTH', 'carol', 'pw'), '+OK\r\n');
     assert.equal(await a.call('GET', 'c1'), '$-1\r\n');
+    // CONFIG REWRITE writes the current users back as user lines.
+    assert.equal(await a.call('AUTH', 'default', 'x'), '+OK\r\n');
+    assert.equal(await a.call('ACL', 'SETUSER', 'dave', 'on', '>d', '+get'), '+OK\r\n');
+    assert.equal(await a.call('CONFIG', 'REWRITE'), '+OK\r\n');
+    const users = readFileSync(conf, 'latin1').split('\n').filter((l) => l.startsWith('user '));
+    assert.deepEqual(users.map((l) => l.split(' ')[1]), ['carol', 'dave', 'default']);
+    assert.ok(users[2].endsWith(' -@all +@all -flushdb') || users[2].endsWith(' +@all -flushdb'), users[2]);
     a.close();
   } finally {
     await srv.close();
