@@ -116,7 +116,7 @@ export class RawClient {
   }
 
   /** Read one complete reply (raw bytes as a latin1 string). Rejects on timeout. */
-  async read(timeoutMs = 2000): Promise<string> {
+  async read(timeoutMs = 10000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const n = replyLength(this.buf);
