@@ -218,7 +218,9 @@ export class Selector {
             break;
           } else throw new AclRuleError(ERR_SYNTAX);
         }
-        if (!closed || flags === 0) throw new AclRuleError(ERR_SYNTAX);
+        // "%RW" without "~" is accepted by Redis as an empty pattern.
+        if (flags === 0) throw new AclRuleError(ERR_SYNTAX);
+        if (!closed) off = op.length;
       } else flags = PERM_ALL;
       const pattern = op.slice(off);
       if (pattern === '*' && flags === PERM_ALL) {
