@@ -7,7 +7,9 @@
  * is an object with a `type` tag, defined in its own module under src/types/.
  */
 
-export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream' | 'ReJSON-RL'
+  // Probabilistic types (TYPE reports RedisBloom's module type names).
+  | 'MBbloom--' | 'MBbloomCF' | 'CMSk-TYPE' | 'TopK-TYPE' | 'TDIS-TYPE';
 
 /** Base shape of every non-string value. */
 export interface RObject {
