@@ -230,6 +230,7 @@ function renameGeneric(c: Client, args: string[], nx: boolean): void {
     }
     db.delete(dst);
   }
+  if (db.memHook !== null) db.memHook(db, src, v, undefined);
   db.dict.delete(src);
   db.expires.delete(src);
   db.set(dst, v);
@@ -273,6 +274,7 @@ function moveCommand(c: Client, args: string[]): void {
     return;
   }
   const ttl = src.getExpire(key);
+  if (src.memHook !== null) src.memHook(src, key, v, undefined);
   src.dict.delete(key);
   src.expires.delete(key);
   dst.set(key, v);
@@ -520,7 +522,7 @@ function objectEncodingCommand(c: Client, args: string[]): void {
 function objectRefcountCommand(c: Client, args: string[]): void {
   const v = c.db.lookup(args[2]);
   if (v === undefined) c.w.nullBulk();
-  else c.w.int(typeof v === 'string' && isCanonicalInt(v) && Number(v) >= 0 && Number(v) < 10000 ? 2147483647 : 1);
+  else c.w.int(typeof v === 'string' && c.server.ext.sharedIntegers !== false && isCanonicalInt(v) && Number(v) >= 0 && Number(v) < 10000 ? 2147483647 : 1);
 }
 
 /* OBJECT IDLETIME key */

@@ -100,7 +100,8 @@ function sectionLines(srv: Server, name: string): string[] | null {
     }
     case 'memory': {
       const m = process.memoryUsage();
-      const used = usedMemory();
+      const used = (srv.ext.usedMemory as (() => number) | undefined)?.() ?? usedMemory();
+      const mb = (srv.ext.memoryBreakdown as (() => { clientsNormal: number; clientsReplicas: number; notCountedForEvict: number }) | undefined)?.();
       const maxmem = srv.config.num('maxmemory');
       const peak = Math.max((srv.ext.peakMemory as number | undefined) ?? 0, used);
       srv.ext.peakMemory = peak;
@@ -146,11 +147,11 @@ function sectionLines(srv: Server, name: string): string[] | null {
         'rss_overhead_bytes:0',
         `mem_fragmentation_ratio:${(m.rss / Math.max(1, used)).toFixed(2)}`,
         `mem_fragmentation_bytes:${m.rss - used}`,
-        'mem_not_counted_for_evict:0',
+        `mem_not_counted_for_evict:${mb?.notCountedForEvict ?? 0}`,
         'mem_replication_backlog:0',
         'mem_total_replication_buffers:0',
-        'mem_clients_slaves:0',
-        'mem_clients_normal:0',
+        `mem_clients_slaves:${mb?.clientsReplicas ?? 0}`,
+        `mem_clients_normal:${mb?.clientsNormal ?? 0}`,
         'mem_cluster_links:0',
         'mem_aof_buffer:0',
         'mem_allocator:v8',
@@ -1018,7 +1019,8 @@ function debugCommand(c: Client, args: string[]): void {
         return;
       }
       const enc = encodingOf(v);
-      c.w.simple(`Value at:0x0 refcount:1 encoding:${enc} serializedlength:${isString(v) ? v.length : v.size()} lru:0 lru_seconds_idle:0`);
+      const lru = (srv.ext.keyLruInfo as ((db: typeof c.db, key: string) => { lru: number; idle: number }) | undefined)?.(c.db, args[2]);
+      c.w.simple(`Value at:0x0 refcount:1 encoding:${enc} serializedlength:${isString(v) ? v.length : v.size()} lru:${lru?.lru ?? 0} lru_seconds_idle:${lru?.idle ?? 0}`);
       return;
     }
     case 'digest':

@@ -40,6 +40,14 @@ export class Database {
    * the key may be new). Null otherwise, so it costs one check.
    */
   cowHook: ((db: Database, key: string, creating: boolean) => void) | null = null;
+  /** Per-key access data (LRU clock / LFU counter), kept by src/features/eviction.ts; null when unused. */
+  meta: Map<string, number> | null = null;
+  /** Estimated bytes of this db's keys and values (kept through memHook). */
+  dataBytes = 0;
+  /** Called before a key's value changes (`before`/`after` undefined: absent); null when unused. */
+  memHook: ((db: Database, key: string, before: Value | undefined, after: Value | undefined) => void) | null = null;
+  /** Called when a lookup finds a live key (LRU/LFU access tracking); null when unused. */
+  touchHook: ((db: Database, key: string) => void) | null = null;
 
   constructor(public readonly id: number, private readonly hooks: KeyspaceHooks) {}
 
@@ -54,6 +62,7 @@ export class Database {
     if (when > this.hooks.now()) return false;
     if (this.hooks.expiryPaused()) return this.hooks.expiryIgnored?.() !== true; // logically expired, but kept
     if (this.cowHook !== null) this.cowHook(this, key, false);
+    if (this.memHook !== null) this.memHook(this, key, this.dict.get(key), undefined);
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.onExpired(this, key);
@@ -66,6 +75,7 @@ export class Database {
     if (v === undefined) return undefined;
     if (this.cowHook !== null) this.cowHook(this, key, false);
     if (this.expires.size !== 0 && this.expires.has(key) && this.expireIfNeeded(key)) return undefined;
+    if (this.touchHook !== null) this.touchHook(this, key);
     return v;
   }
 
@@ -76,6 +86,7 @@ export class Database {
   /** Store `value`, removing any TTL unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     if (this.cowHook !== null) this.cowHook(this, key, true);
+    if (this.memHook !== null) this.memHook(this, key, this.dict.get(key), value);
     if (this.hooks.newKeyEvents === true && !this.dict.has(key)) {
       this.dict.set(key, value);
       this.hooks.onNewKey?.(this, key);
@@ -86,12 +97,15 @@ export class Database {
   /** Replace the value of an existing key, keeping its TTL. */
   update(key: string, value: Value): void {
     if (this.cowHook !== null) this.cowHook(this, key, true);
+    if (this.memHook !== null) this.memHook(this, key, this.dict.get(key), value);
     this.dict.set(key, value);
   }
 
   /** Remove a key. Returns whether it existed (live). */
   delete(key: string): boolean {
-    if (this.lookup(key) === undefined) return false;
+    const v = this.lookup(key);
+    if (v === undefined) return false;
+    if (this.memHook !== null) this.memHook(this, key, v, undefined);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     return true;
@@ -115,6 +129,8 @@ export class Database {
     const n = this.dict.size;
     this.dict = new Map();
     this.expires = new Map();
+    this.dataBytes = 0;
+    if (this.meta !== null) this.meta = new Map();
     return n;
   }
 
@@ -126,5 +142,11 @@ export class Database {
     this.expires = other.expires;
     other.dict = d;
     other.expires = e;
+    const m = this.meta;
+    this.meta = other.meta;
+    other.meta = m;
+    const b = this.dataBytes;
+    this.dataBytes = other.dataBytes;
+    other.dataBytes = b;
   }
 }
