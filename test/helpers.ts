@@ -218,3 +218,54 @@ export function freePort(): Promise<number> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Send commands pipelined and read one reply each (raw bytes as latin1 strings). */
+export async function pipeline(c: RawClient, cmds: (string | Buffer)[][]): Promise<string[]> {
+  c.write(Buffer.concat(cmds.map((a) => encodeCommand(a))));
+  const out: string[] = [];
+  for (let i = 0; i < cmds.length; i++) out.push(await c.read());
+  return out;
+}
+
+/**
+ * A Nodis server and, when installed, the real redis-server, with one raw
+ * client each, for tests that compare replies byte for byte.
+ */
+export class ServerPair {
+  srv!: RunningServer;
+  oracle: Oracle | null = null;
+  n!: RawClient;
+  r: RawClient | null = null;
+
+  async start(opts: StartOptions = {}): Promise<void> {
+    this.srv = await startNodis(opts);
+    this.n = await RawClient.connect(this.srv.port);
+    this.oracle = await startOracle();
+    if (this.oracle !== null) this.r = await RawClient.connect(this.oracle.port);
+  }
+
+  async stop(): Promise<void> {
+    this.n?.close();
+    this.r?.close();
+    await this.srv?.close();
+    await this.oracle?.close();
+  }
+
+  /**
+   * Run the commands on both servers; every reply must match byte for byte
+   * (except commands for which `skip` is true). Returns Nodis's replies.
+   */
+  async both(cmds: (string | Buffer)[][], skip: (cmd: (string | Buffer)[]) => boolean = () => false): Promise<string[]> {
+    const a = await pipeline(this.n, cmds);
+    if (this.r !== null) {
+      const b = await pipeline(this.r, cmds);
+      for (let i = 0; i < cmds.length; i++) {
+        if (skip(cmds[i])) continue;
+        if (a[i] !== b[i]) {
+          throw new Error(`reply to ${JSON.stringify(cmds[i].map(String))}\n  nodis: ${JSON.stringify(a[i])}\n  redis: ${JSON.stringify(b[i])}`);
+        }
+      }
+    }
+    return a;
+  }
+}

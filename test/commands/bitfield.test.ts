@@ -7,46 +7,26 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RObject } from '../../src/types/value';
-import { startNodis, startOracle, encodeCommand, RawClient, type RunningServer, type Oracle } from '../helpers';
+import { startNodis, startOracle, encodeCommand, RawClient, type RunningServer, type Oracle, ServerPair, pipeline } from '../helpers';
 
+const pair = new ServerPair();
 let srv: RunningServer;
 let oracle: Oracle | null = null;
 let n: RawClient;
 let r: RawClient | null = null;
 
 before(async () => {
-  srv = await startNodis();
-  n = await RawClient.connect(srv.port);
-  oracle = await startOracle();
-  if (oracle !== null) r = await RawClient.connect(oracle.port);
+  await pair.start();
+  ({ srv, oracle, n, r } = pair);
 });
 
-after(async () => {
-  n.close();
-  r?.close();
-  await srv.close();
-  await oracle?.close();
-});
+after(() => pair.stop());
 
 type Cmd = (string | Buffer)[];
 
-async function pipeline(c: RawClient, cmds: Cmd[]): Promise<string[]> {
-  c.write(Buffer.concat(cmds.map((a) => encodeCommand(a))));
-  const out: string[] = [];
-  for (let i = 0; i < cmds.length; i++) out.push(await c.read());
-  return out;
-}
-
-/** Run the commands on both servers; every reply must match byte for byte. Returns Nodis's replies. */
+/** Run on both servers; replies must match byte for byte. Returns Nodis's replies. */
 async function both(cmds: Cmd[]): Promise<string[]> {
-  const a = await pipeline(n, cmds);
-  if (r !== null) {
-    const b = await pipeline(r, cmds);
-    for (let i = 0; i < cmds.length; i++) {
-      assert.equal(JSON.stringify(a[i]), JSON.stringify(b[i]), `reply to ${JSON.stringify(cmds[i].map(String))}`);
-    }
-  }
-  return a;
+  return pair.both(cmds);
 }
 
 async function makeList(key: string): Promise<void> {

@@ -86,7 +86,7 @@ test('timeouts: decimal seconds, null array in RESP2 and RESP3', async () => {
   let t0 = Date.now();
   assert.equal(await c.call('BLPOP', 'nothing', '0.15'), '*-1\r\n');
   const dt = Date.now() - t0;
-  assert.ok(dt >= 140 && dt < 1000, `timed out after ${dt} ms`);
+  assert.ok(dt >= 140 && dt < 5000, `timed out after ${dt} ms`);
   t0 = Date.now();
   assert.equal(await c.call('BRPOPLPUSH', 'nothing', 'dst', '0.05'), '*-1\r\n');
   assert.equal(await c.call('BLMOVE', 'nothing', 'dst', 'LEFT', 'LEFT', '0.05'), '*-1\r\n');

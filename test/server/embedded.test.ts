@@ -7,7 +7,7 @@ test('an embedded server starts on a free port, answers and closes', async () =>
   const srv = await startNodis();
   const elapsed = Date.now() - t0;
   assert.ok(srv.port > 0);
-  assert.ok(elapsed < 1000, `started in ${elapsed} ms`);
+  assert.ok(elapsed < 5000, `started in ${elapsed} ms`);
   const c = await RawClient.connect(srv.port);
   assert.equal(await c.call('SET', 'a', 'b'), '+OK\r\n');
   assert.equal(await c.call('GET', 'a'), '$1\r\nb\r\n');
