@@ -303,6 +303,14 @@ export class Acl {
     const object = d.code === DENIED_CMD ? cmd.name : args[d.index];
     const shown = context === 'multi' && c.inExec ? 'exec' : context === 'lua' ? ((real.ext.aclCmd as string | undefined) ?? real.lastCmd) : cmd.name;
     this.addLog(reason, context, object, u.name, real, shown);
+    if (!lua && c.inExec) {
+      // Queued when allowed, refused at EXEC: the rules changed in between.
+      const why =
+        d.code === DENIED_CMD ? 'no permission to execute the command or subcommand'
+        : d.code === DENIED_KEY ? 'no permission to touch the specified keys'
+        : 'no permission to access one of the channels used as arguments';
+      return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${why}`;
+    }
     return 'NOPERM ' + denialMessage(d, u, cmd, args, false);
   }
 

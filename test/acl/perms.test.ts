@@ -81,6 +81,21 @@ test('channel patterns: PUBLISH SUBSCRIBE SSUBSCRIBE, and PSUBSCRIBE needs the e
   t.close();
 });
 
+test('rules changed between MULTI and EXEC: the queued command is refused at EXEC (as redis-server)', async () => {
+  await admin.call('ACL', 'SETUSER', 'tx', 'reset', 'on', '>pw', '+multi', '+exec', '+incr', '+publish', '~x', '&c');
+  const t = await as('tx');
+  await t.call('MULTI');
+  assert.equal(await t.call('INCR', 'x'), '+QUEUED\r\n');
+  assert.equal(await t.call('PUBLISH', 'c', 'm'), '+QUEUED\r\n');
+  await admin.call('ACL', 'SETUSER', 'tx', '-incr', 'resetchannels');
+  const pre = '-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ';
+  assert.equal(
+    await t.call('EXEC'),
+    `*2\r\n${pre}no permission to execute the command or subcommand\r\n${pre}no permission to access one of the channels used as arguments\r\n`,
+  );
+  t.close();
+});
+
 test('ACL DRYRUN gives verbose reasons and does not log', async () => {
   await admin.call('ACL', 'LOG', 'RESET');
   await admin.call('ACL', 'SETUSER', 'dry', 'reset', '+@all', '%R~read*', '%W~write*', '%RW~rw*', '&chan');
@@ -119,7 +134,7 @@ test('ACL LOG entries: fields, grouping, contexts, count and RESET; INFO counter
   await c.call('MULTI');
   await c.call('INCR', 'obj:1');
   await c.call('DISCARD');
-  await c.call('EVAL', "return redis.pcall('incr', 'obj:1')", '0');
+  assert.equal(await c.call('EVAL', "return redis.pcall('incr', 'obj:1')", '0'), "-ERR ACL failure in script: User lg has no permissions to run the 'incr' command\r\n");
   assert.equal(await c.call('AUTH', 'lg', 'wrong'), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
   const log = await admin.call('ACL', 'LOG');
   assert.ok(log.startsWith('*5\r\n*20\r\n$5\r\ncount\r\n:1\r\n$6\r\nreason\r\n$4\r\nauth\r\n$7\r\ncontext\r\n$8\r\ntoplevel\r\n$6\r\nobject\r\n$4\r\nAUTH\r\n$8\r\nusername\r\n$2\r\nlg\r\n$11\r\nage-seconds\r\n'), log);
