@@ -27,20 +27,20 @@ test('BGSAVE writes the dataset as of its start while clients keep writing', asy
   const n = later(await startNodis({ dir }));
   const c = later(await RawClient.connect(n.port));
   const fill: string[][] = [];
-  for (let i = 0; i < 6000; i++) fill.push(['SET', `k${i}`, `v${i}`]);
+  for (let i = 0; i < 3000; i++) fill.push(['SET', `k${i}`, `v${i}`]);
   for (let i = 0; i < 50; i++) fill.push(['RPUSH', `list${i}`, 'a', 'b', 'c'], ['HSET', `hash${i}`, 'f', String(i)], ['SADD', `set${i}`, 'x', 'y']);
   fill.push(['SELECT', '3'], ['SET', 'in3', 'old'], ['SET', 'gone3', 'old'], ['SELECT', '4'], ['SET', 'in4', 'old'], ['SELECT', '0']);
   fill.push(['EXPIRE', 'k1', '100000'], ['EXPIRE', 'k2', '100000']);
   await pipeline(c, fill);
   const before = await contents(n.port);
   // Pace the walk (about 10 s of work at 2 ms per key... stopped by the writes below finishing first).
-  assert.equal(await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '100'), '+OK\r\n');
+  assert.equal(await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '2000'), '+OK\r\n');
   assert.equal(await c.call('BGSAVE'), '+Background saving started\r\n');
   assert.equal(await c.call('BGSAVE'), '-ERR Background save already in progress\r\n');
   // Writes of every kind while the snapshot runs.
   const writes: string[][] = [];
-  for (let i = 0; i < 6000; i += 7) writes.push(['SET', `k${i}`, 'changed']);
-  for (let i = 1; i < 6000; i += 11) writes.push(['DEL', `k${i}`]);
+  for (let i = 0; i < 3000; i += 7) writes.push(['SET', `k${i}`, 'changed']);
+  for (let i = 1; i < 3000; i += 11) writes.push(['DEL', `k${i}`]);
   for (let i = 0; i < 50; i += 3) writes.push(['RPUSH', `list${i}`, 'd'], ['HSET', `hash${i}`, 'g', 'new'], ['SREM', `set${i}`, 'x']);
   for (let i = 0; i < 500; i++) writes.push(['SET', `new${i}`, 'created after the start']);
   writes.push(['PERSIST', 'k2'], ['EXPIRE', 'k3', '5000'], ['RENAME', 'k4', 'renamed'], ['SELECT', '3'], ['FLUSHDB'], ['SET', 'after3', 'x'], ['SELECT', '0'], ['SWAPDB', '4', '5']);

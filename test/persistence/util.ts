@@ -179,37 +179,46 @@ export async function contents(port: number, dbs = 16): Promise<string> {
   for (let db = 0; db < dbs; db++) {
     await cmd(c, 'SELECT', String(db));
     const keys = ((await cmd(c, 'KEYS', '*')) as string[]).sort();
-    for (const k of keys) {
-      const type = (await cmd(c, 'TYPE', k)) as string;
-      let v: Resp;
+    if (keys.length === 0) continue;
+    const types = (await pipeline(c, keys.map((k) => ['TYPE', k]))) as string[];
+    const ttls = (await pipeline(c, keys.map((k) => ['PTTL', k]))) as number[];
+    const simple: string[][] = [];
+    keys.forEach((k, i) => {
+      const t = types[i];
+      if (t === 'string') simple.push(['GET', k]);
+      else if (t === 'hash') simple.push(['HGETALL', k]);
+      else if (t === 'set') simple.push(['SMEMBERS', k]);
+      else if (t === 'list') simple.push(['LRANGE', k, '0', '-1']);
+      else if (t === 'zset') simple.push(['ZRANGE', k, '0', '-1', 'WITHSCORES']);
+      else simple.push(['TYPE', k]);
+    });
+    const vals = await pipeline(c, simple);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const type = types[i];
+      let v: Resp = vals[i];
       switch (type) {
-        case 'string':
-          v = await cmd(c, 'GET', k);
-          break;
         case 'hash': {
-          const a = (await cmd(c, 'HGETALL', k)) as string[];
+          const a = v as string[];
           const pairs: string[] = [];
-          for (let i = 0; i < a.length; i += 2) pairs.push(`${a[i]}=${a[i + 1]}`);
+          for (let j = 0; j < a.length; j += 2) pairs.push(`${a[j]}=${a[j + 1]}`);
           v = pairs.sort();
           break;
         }
         case 'set':
-          v = ((await cmd(c, 'SMEMBERS', k)) as string[]).sort();
-          break;
-        case 'list':
-          v = await cmd(c, 'LRANGE', k, '0', '-1');
+          v = (v as string[]).sort();
           break;
         case 'zset':
           // Scores normalised: Redis 7.0 prints %.17g, 7.2 the shortest form.
-          v = ((await cmd(c, 'ZRANGE', k, '0', '-1', 'WITHSCORES')) as string[]).map((x, i) => (i % 2 ? String(Number(x)) : x));
+          v = (v as string[]).map((x, j) => (j % 2 ? String(Number(x)) : x));
           break;
         case 'stream': {
           const parts: Resp[] = [await cmd(c, 'XRANGE', k, '-', '+'), await cmd(c, 'XLEN', k)];
           const info = (await cmd(c, 'XINFO', 'STREAM', k)) as Resp[];
-          for (let i = 0; i < info.length; i += 2) if (['last-generated-id', 'max-deleted-entry-id', 'entries-added', 'length'].includes(info[i] as string)) parts.push(info[i], info[i + 1]);
+          for (let j = 0; j < info.length; j += 2) if (['last-generated-id', 'max-deleted-entry-id', 'entries-added', 'length'].includes(info[j] as string)) parts.push(info[j], info[j + 1]);
           for (const g of (await cmd(c, 'XINFO', 'GROUPS', k)) as Resp[][]) {
             const gi: Resp[] = [];
-            for (let i = 0; i < g.length; i += 2) if (['name', 'pending', 'last-delivered-id', 'entries-read', 'consumers'].includes(g[i] as string)) gi.push(g[i], g[i + 1]);
+            for (let j = 0; j < g.length; j += 2) if (['name', 'pending', 'last-delivered-id', 'entries-read', 'consumers'].includes(g[j] as string)) gi.push(g[j], g[j + 1]);
             const pend = (await cmd(c, 'XPENDING', k, g[1] as string, '-', '+', '1000')) as Resp[][];
             gi.push(pend.map((e) => [e[0], e[1], e[3]]));
             const cons = (await cmd(c, 'XINFO', 'CONSUMERS', k, g[1] as string)) as Resp[][];
@@ -220,9 +229,9 @@ export async function contents(port: number, dbs = 16): Promise<string> {
           break;
         }
         default:
-          v = type;
+          break;
       }
-      const ttl = (await cmd(c, 'PTTL', k)) as number;
+      const ttl = ttls[i];
       out.push(JSON.stringify([db, k, type, v, ttl > 0 ? 'ttl' : ttl]));
     }
   }
