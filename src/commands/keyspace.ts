@@ -155,7 +155,7 @@ export function scanGeneric(
     if (type !== null) {
       // A lookup, as Redis does: it also removes the key if it has expired.
       const v = c.db.lookup(item);
-      if (v === undefined || typeOf(v) !== type) continue;
+      if (v === undefined || typeOf(v).toLowerCase() !== type) continue;
     }
     emit(item, out);
   }
