@@ -87,9 +87,10 @@ function execCommand(c: Client): void {
   }
   if (hooks.length !== 0 && effects.length !== 0) {
     const wrap = effects.length > 1;
-    if (wrap) srv.propagate(effects[0][0], ['MULTI']);
+    // MULTI and EXEC carry no db (-1): the SELECT, if needed, comes after MULTI, as in Redis.
+    if (wrap) srv.propagate(-1, ['MULTI']);
     for (const [dbid, args] of effects) srv.propagate(dbid, args);
-    if (wrap) srv.propagate(effects[effects.length - 1][0], ['EXEC']);
+    if (wrap) srv.propagate(-1, ['EXEC']);
   }
   // EXEC itself is not propagated: its commands were.
   c.propagateArgs = false;

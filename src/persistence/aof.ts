@@ -763,7 +763,8 @@ export class Aof implements AofHandle {
         this.curTimestamp = now;
       }
     }
-    if (dbid !== this.selectedDb) {
+    // dbid -1: no SELECT (the MULTI/EXEC around a transaction).
+    if (dbid !== -1 && dbid !== this.selectedDb) {
       out += encodeCommand(['SELECT', String(dbid)]);
       this.selectedDb = dbid;
     }

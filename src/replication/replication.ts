@@ -172,7 +172,8 @@ export class Replication {
   private onPropagate(dbid: number, args: string[]): void {
     if (this.masterHost !== null || this.backlog === null) return;
     let s = '';
-    if (dbid !== this.lastDb && args[0] !== 'EXEC' && args[0] !== 'exec') {
+    // dbid -1: no SELECT (the MULTI/EXEC around a transaction).
+    if (dbid !== -1 && dbid !== this.lastDb && args[0] !== 'EXEC' && args[0] !== 'exec') {
       s = encodeCommand(['SELECT', String(dbid)]);
       this.lastDb = dbid;
     }
