@@ -15,6 +15,10 @@ export function attach(server: Server): void {
   const acl = new Acl(server);
   server.ext.acl = acl;
   server.ext.aclCheck = (c: Client, cmd: CommandDef, args: string[]) => acl.check(c, cmd, args);
+  server.ext.aclAllowed = (c: Client, cmd: CommandDef, args: string[]) => {
+    const u = acl.users.get(c.user);
+    return u === undefined || acl.checkUser(u, cmd, args) === null;
+  };
   server.ext.aclAuthenticate = (user: string, pass: string) => acl.authenticate(user, pass);
   server.ext.aclAuthRequired = () => acl.authRequired();
   server.ext.aclUserExists = (name: string) => acl.users.has(name);

@@ -186,3 +186,14 @@ test('deleting a user disconnects its clients (the caller after its reply)', asy
   assert.equal(await self.waitClosed(2000), true);
   assert.equal(await other.waitClosed(2000), true);
 });
+
+test('redis.acl_check_cmd answers without logging or counting', async () => {
+  await admin.call('ACL', 'LOG', 'RESET');
+  await admin.call('ACL', 'SETUSER', 'sc', 'reset', 'on', '>pw', '+@scripting', '+set', '~x*');
+  const c = await as('sc');
+  assert.equal(await c.call('EVAL', "return redis.acl_check_cmd('set','xx','1')", '0'), ':1\r\n');
+  assert.equal(await c.call('EVAL', "return redis.acl_check_cmd('hset','xx','f','1')", '0'), '$-1\r\n');
+  assert.equal(await c.call('EVAL', "return redis.acl_check_cmd('set','yy','1')", '0'), '$-1\r\n');
+  assert.equal(await admin.call('ACL', 'LOG'), '*0\r\n');
+  c.close();
+});
