@@ -253,6 +253,13 @@ const TIGHTENING = 0.5;
 const SEED_HI = 0xc6a4a793;
 const SEED_LO = 0x5bd1e995;
 
+/** (hi * 2^32 + lo) mod m, exact for m < 2^44. */
+function mod64(hi: number, lo: number, m: number): number {
+  let r = hi % m;
+  for (let i = 0; i < 4; i++) r = (r * 256) % m;
+  return (r + lo) % m;
+}
+
 /** One fixed-size Bloom filter of the chain. */
 export class BloomLink {
   /** Number of bits (a multiple of 64). */
@@ -287,8 +294,8 @@ export class BloomLink {
   probe(aHi: number, aLo: number, bHi: number, bLo: number, set: boolean): boolean {
     const m = this.bits;
     // x_i = (a + i*b) mod m, computed incrementally on reduced values.
-    let x = (aHi * 4294967296 + aLo) % m;
-    const step = (bHi * 4294967296 + bLo) % m;
+    let x = mod64(aHi, aLo, m);
+    const step = mod64(bHi, bLo, m);
     const arr = this.bitArray;
     let found = true;
     for (let i = 0; i < this.hashes; i++) {

@@ -3,7 +3,8 @@
  * like the one RedisBloom uses: a node buffer of capacity 6 * compression
  * + 10 holding merged centroids followed by unmerged samples; when the
  * buffer fills (and before every read) all nodes are sorted by mean and
- * adjacent ones merged while the k1 scale function (arcsine) allows.
+ * adjacent ones merged while the k1 scale function (arcsine) allows
+ * (a centroid spans at most one unit of k).
  * Quantile and CDF interpolate between centroids, treating single-sample
  * centroids exactly and using min/max at the tails.
  */
@@ -76,8 +77,9 @@ export class TDigest implements RObject {
     const means = new Float64Array(this.cap);
     const weights = new Float64Array(this.cap);
     const total = this.mergedWeight + this.unmergedWeight;
-    const denom = 2 * Math.PI * total * Math.log(total);
-    const normalizer = denom > 0 ? this.compression / denom : Infinity;
+    // k1 scale function: k(q) = compression / (2 pi) * asin(2q - 1); a centroid spans at most 1 in k.
+    const kScale = this.compression / (2 * Math.PI);
+    const k = (q: number): number => kScale * Math.asin(Math.min(1, Math.max(-1, 2 * q - 1)));
     let cur = 0;
     let soFar = 0;
     means[0] = m0[idx[0]];
@@ -85,10 +87,7 @@ export class TDigest implements RObject {
     for (let j = 1; j < n; j++) {
       const i = idx[j];
       const proposed = weights[cur] + w0[i];
-      const z = proposed * normalizer;
-      const q0 = soFar / total;
-      const q2 = (soFar + proposed) / total;
-      if (z * z <= q0 * (1 - q0) && z * z <= q2 * (1 - q2)) {
+      if (k((soFar + proposed) / total) - k(soFar / total) <= 1) {
         weights[cur] += w0[i];
         means[cur] += ((m0[i] - means[cur]) * w0[i]) / weights[cur];
       } else {
