@@ -615,6 +615,10 @@ export class Server implements KeyspaceHooks {
     for (const p of c.patterns) this.removeSub(this.pubsubPatterns, p, c);
     for (const ch of c.shardChannels) this.removeSub(this.pubsubShardChannels, ch, c);
     this.monitors.delete(c);
+    if (c.ext.paused === true && this.pausedClients.delete(c)) {
+      c.ext.paused = false;
+      this.blockedClients--;
+    }
     for (const h of this.clientClosedHooks) h(c);
     if (c.socket) {
       if (afterReply) {
