@@ -134,6 +134,21 @@ test('CLIENT PAUSE WRITE holds writes (and PUBLISH), not reads; UNPAUSE releases
   for (const c of [ctl, w1, w2, r]) c.close();
 });
 
+test('a held client that disconnects during CLIENT PAUSE is no longer counted as blocked', async () => {
+  const ctl = await RawClient.connect(srv.port);
+  const w = await RawClient.connect(srv.port);
+  await ctl.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+  w.write('*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\n1\r\n');
+  await sleep(30);
+  assert.match(await ctl.call('INFO', 'clients'), /blocked_clients:1\r\n/);
+  w.close();
+  await sleep(30);
+  assert.match(await ctl.call('INFO', 'clients'), /blocked_clients:0\r\n/);
+  await ctl.call('CLIENT', 'UNPAUSE');
+  assert.equal(await ctl.call('EXISTS', 'q'), ':0\r\n');
+  ctl.close();
+});
+
 test('CLIENT PAUSE ALL holds every command until the time is up; expiry waits too', async () => {
   const ctl = await RawClient.connect(srv.port);
   const c = await RawClient.connect(srv.port);
