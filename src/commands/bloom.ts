@@ -162,6 +162,16 @@ function validExpansion(n: number): boolean {
   return n >= 0 && n <= BF_EXPANSION_MAX;
 }
 
+/** A new filter; null after replying when its bit array cannot be allocated. */
+function newBloom(c: Client, capacity: number, error: number, expansion: number, nonScaling: boolean): ScalingBloom | null {
+  try {
+    return new ScalingBloom(capacity, error, expansion, nonScaling);
+  } catch {
+    c.w.error('ERR Insufficient memory to create filter');
+    return null;
+  }
+}
+
 /** The filter at `key` for reading: undefined when missing, null after WRONGTYPE. */
 function getBloom(c: Client, key: string, write: boolean): ScalingBloom | undefined | null {
   return typed<ScalingBloom>(c, write ? lookupWrite(c, key) : lookupRead(c, key), 'MBbloom--');
@@ -197,7 +207,9 @@ function bfReserveCommand(c: Client, args: string[]): void {
   const cur = getBloom(c, key, true);
   if (cur === null) return;
   if (cur !== undefined) return c.w.error(ERR_ITEM_EXISTS);
-  c.db.set(key, new ScalingBloom(capacity, error, expansion, nonScaling));
+  const sb = newBloom(c, capacity, error, expansion, nonScaling);
+  if (sb === null) return;
+  c.db.set(key, sb);
   keyChanged(c, c.db, key, NOTIFY.MODULE, 'bf.reserve');
   c.w.ok();
 }
@@ -220,18 +232,25 @@ function bfInsertCommon(c: Client, key: string, items: string[], o: InsertOption
   if (sb === null) return;
   if (sb === undefined) {
     if (!o.autocreate) return c.w.error(ERR_NOT_FOUND);
-    sb = new ScalingBloom(o.capacity, o.error, o.expansion, o.nonScaling);
+    sb = newBloom(c, o.capacity, o.error, o.expansion, o.nonScaling);
+    if (sb === null) return;
     c.db.set(key, sb);
   }
   const results: number[] = [];
   for (const item of items) {
-    const rv = sb.add(item);
+    let rv: number;
+    try {
+      rv = sb.add(item);
+    } catch {
+      rv = -1; // a new link could not be allocated
+    }
     results.push(rv);
-    if (rv === -2) break;
+    if (rv < 0) break;
   }
   if (o.multi) c.w.arrayHeader(results.length);
   for (const rv of results) {
     if (rv === -2) c.w.error(ERR_FULL);
+    else if (rv === -1) c.w.error('ERR problem inserting into filter');
     else replyBool(c, rv === 1);
   }
   keyChanged(c, c.db, key, NOTIFY.MODULE, event);

@@ -26,6 +26,16 @@ const CF_DEFAULT_EXPANSION = 1;
 const CF_EXPANSION_MAX = 32768;
 const CF_MAX_EXPANSIONS = 32;
 
+/** A new filter; null after replying when it cannot be allocated. */
+function newCuckoo(c: Client, capacity: number, bucketSize: number, maxIterations: number, expansion: number): CuckooFilter | null {
+  try {
+    return new CuckooFilter(capacity, bucketSize, maxIterations, expansion);
+  } catch {
+    c.w.error('ERR Insufficient memory to create filter');
+    return null;
+  }
+}
+
 function getCuckoo(c: Client, key: string, write: boolean): CuckooFilter | undefined | null {
   return typed<CuckooFilter>(c, write ? lookupWrite(c, key) : lookupRead(c, key), 'MBbloomCF');
 }
@@ -70,7 +80,9 @@ function cfReserveCommand(c: Client, args: string[]): void {
   const cur = getCuckoo(c, key, true);
   if (cur === null) return;
   if (cur !== undefined) return c.w.error('ERR item exists');
-  c.db.set(key, new CuckooFilter(capacity, bucketSize, maxIterations, expansion));
+  const cf = newCuckoo(c, capacity, bucketSize, maxIterations, expansion);
+  if (cf === null) return;
+  c.db.set(key, cf);
   keyChanged(c, c.db, key, NOTIFY.MODULE, 'cf.reserve');
   c.w.ok();
 }
@@ -88,7 +100,8 @@ function cfInsertCommon(c: Client, key: string, items: string[], o: InsertOption
   if (cf === undefined) {
     if (!o.autocreate) return c.w.error('ERR not found');
     if (o.capacity < CF_DEFAULT_BUCKETSIZE * 2) return c.w.error('ERR Could not create filter');
-    cf = new CuckooFilter(o.capacity, CF_DEFAULT_BUCKETSIZE, CF_DEFAULT_MAXITERATIONS, CF_DEFAULT_EXPANSION);
+    cf = newCuckoo(c, o.capacity, CF_DEFAULT_BUCKETSIZE, CF_DEFAULT_MAXITERATIONS, CF_DEFAULT_EXPANSION);
+    if (cf === null) return;
     c.db.set(key, cf);
   }
   if (cf.filters.length >= CF_MAX_EXPANSIONS) return c.w.error('Maximum expansions reached');
@@ -98,7 +111,21 @@ function cfInsertCommon(c: Client, key: string, items: string[], o: InsertOption
   if (o.multi) c.w.arrayHeader(items.length);
   let changed = false;
   for (const item of items) {
-    const st = cf.insert(item, o.nx);
+    let st: ReturnType<CuckooFilter['insert']> | 'oom';
+    try {
+      st = cf.insert(item, o.nx);
+    } catch {
+      st = 'oom'; // a new sub-filter could not be allocated
+    }
+    if (st === 'oom') {
+      if (!o.multi) {
+        c.w.error('ERR Insufficient memory');
+        break;
+      }
+      if (resp3 && !o.nx) replyBool(c, false);
+      else c.w.int(-1);
+      continue;
+    }
     if (st === 'inserted') {
       changed = true;
       if (boolReplies) replyBool(c, true);

@@ -13,6 +13,7 @@ import { argIndex, registerProbabilisticType, toDouble, toLongLong, typed, wrong
 registerProbabilisticType('TDIS-TYPE', (b) => TDigest.deserialize(b));
 
 const ERR_NO_KEY = 'ERR T-Digest: key does not exist';
+const TD_MAX_COMPRESSION = 100_000;
 
 function getTd(c: Client, key: string, write: boolean): TDigest | null {
   const v = typed<TDigest>(c, write ? lookupWrite(c, key) : lookupRead(c, key), 'TDIS-TYPE');
@@ -34,8 +35,9 @@ function parseCompression(c: Client, s: string): number | null {
     c.w.error('ERR T-Digest: compression parameter needs to be a positive integer');
     return null;
   }
-  // The node buffer (6 * compression + 10 centroids) must be allocatable.
-  if (n > 10_000_000) {
+  // Nodis limit: the node buffer (6 * compression + 10 centroids) is sorted on
+  // every compression, which must not block the event loop for long.
+  if (n > TD_MAX_COMPRESSION) {
     c.w.error('ERR T-Digest: allocation failed');
     return null;
   }

@@ -13,6 +13,7 @@ import { registerProbabilisticType, replyBool, toDouble, toLongLong, typed, wron
 registerProbabilisticType('TopK-TYPE', (b) => TopK.deserialize(b));
 
 const U32_MAX = 0xffffffff;
+const TOPK_MAX_K = 2 ** 20;
 // RedisBloom's text, including the run of spaces its C line continuation leaves.
 const ERR_INCREMENT = 'TopK: increment must be an integer greater or equal to 0' + ' '.repeat(28) + 'and smaller or equal to 100,000';
 
@@ -48,7 +49,8 @@ function topkReserveCommand(c: Client, args: string[]): void {
   }
   let t: TopK;
   try {
-    if (width * depth > 2 ** 32 - 1 || k > 2 ** 24) throw new RangeError('too large');
+    // Nodis limit: the heap is scanned on every add, so k is kept to 2^20.
+    if (width * depth > 2 ** 32 - 1 || k > TOPK_MAX_K) throw new RangeError('too large');
     t = new TopK(k, width, depth, decay);
   } catch {
     return c.w.error('ERR Insufficient memory to create topk data structure');

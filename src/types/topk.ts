@@ -19,6 +19,8 @@ interface HeapEntry {
   count: number;
   fp: number;
   item: string | null;
+  /** Position in the heap array. */
+  pos: number;
 }
 
 export class TopK implements RObject {
@@ -27,6 +29,8 @@ export class TopK implements RObject {
   readonly counts: Uint32Array;
   /** Min-heap by count; entries with item null are empty. */
   heap: HeapEntry[];
+  /** Heap entries by item (RedisBloom scans the heap; a Map keeps large k cheap). */
+  private readonly byItem = new Map<string, HeapEntry>();
   private readonly lookup: Float64Array;
 
   constructor(
@@ -38,7 +42,7 @@ export class TopK implements RObject {
     this.fps = new Uint32Array(width * depth);
     this.counts = new Uint32Array(width * depth);
     this.heap = [];
-    for (let i = 0; i < k; i++) this.heap.push({ count: 0, fp: 0, item: null });
+    for (let i = 0; i < k; i++) this.heap.push({ count: 0, fp: 0, item: null, pos: i });
     this.lookup = new Float64Array(DECAY_TABLE);
     for (let i = 0; i < DECAY_TABLE; i++) this.lookup[i] = Math.pow(decay, i);
   }
@@ -60,16 +64,23 @@ export class TopK implements RObject {
       const t = a[i];
       a[i] = a[child];
       a[child] = t;
+      a[i].pos = i;
+      t.pos = child;
       i = child;
     }
   }
 
   private findInHeap(item: string, fp: number): number {
-    for (let i = this.heap.length - 1; i >= 0; i--) {
-      const e = this.heap[i];
-      if (e.fp === fp && e.item === item) return i;
-    }
-    return -1;
+    const e = this.byItem.get(item);
+    return e !== undefined && e.fp === fp ? e.pos : -1;
+  }
+
+  private setSlot(i: number, e: HeapEntry): void {
+    const old = this.heap[i];
+    if (old.item !== null) this.byItem.delete(old.item);
+    e.pos = i;
+    this.heap[i] = e;
+    if (e.item !== null) this.byItem.set(e.item, e);
   }
 
   /** Count `item` `incr` times; returns the item expelled from the top list, if any. */
@@ -110,7 +121,7 @@ export class TopK implements RObject {
         this.heapifyDown(at);
       } else {
         const expelled = this.heap[0].item;
-        this.heap[0] = { count: maxCount, fp, item };
+        this.setSlot(0, { count: maxCount, fp, item, pos: 0 });
         this.heapifyDown(0);
         return expelled;
       }
@@ -185,7 +196,7 @@ export class TopK implements RObject {
       const count = r.count(0xffffffff);
       const fp = r.count(0xffffffff);
       const has = r.u8() === 1;
-      t.heap[i] = { count, fp, item: has ? r.str() : null };
+      t.setSlot(i, { count, fp, item: has ? r.str() : null, pos: i });
     }
     r.end();
     return t;
