@@ -97,6 +97,7 @@ export class Acl {
 
   constructor(readonly srv: Server) {
     const table = srv.commands;
+    let cats: string[] | null = null;
     this.catalog = {
       *all() {
         for (const d of table.values()) {
@@ -105,7 +106,7 @@ export class Acl {
         }
       },
       get: (name) => table.get(name),
-      categories: () => ACL_CATEGORIES,
+      categories: () => (cats ??= categoriesOf(this.catalog)),
     };
     this.users.set('default', this.initialDefault());
     this.refresh();
@@ -445,6 +446,16 @@ export class Acl {
   listLines(): string[] {
     return [...this.users.keys()].sort().map((n) => `user ${n} ${(this.users.get(n) as User).describe()}`);
   }
+}
+
+/**
+ * Redis's categories, then those of module-like command families (json,
+ * bloom...). "server" is only the family name some tables give, not a category.
+ */
+function categoriesOf(catalog: CommandCatalog): string[] {
+  const out: string[] = [...ACL_CATEGORIES];
+  for (const d of catalog.all()) for (const k of d.categories) if (k !== 'server' && k !== '' && !out.includes(k)) out.push(k);
+  return out;
 }
 
 function selectorChannelAllowed(s: Selector, ch: string, pattern: boolean): boolean {
