@@ -36,7 +36,7 @@ import {
   type JObject,
   type JValue,
 } from '../types/json';
-import { PathError, evalSegments, evaluate, isRootPath, parsePath, splitLastName, type Match, type ParsedPath } from '../json/path';
+import { PathError, evalSegments, evaluate, isRootPath, isStaticPath, parsePath, splitLastName, type Match, type ParsedPath } from '../json/path';
 import { CODECS, READERS } from '../persistence/codecs';
 import { RdbError } from '../persistence/rdb';
 
@@ -47,11 +47,15 @@ import { RdbError } from '../persistence/rdb';
 const ERR_NEW_AT_ROOT = 'ERR new objects must be created at the root';
 const ERR_NO_KEY = "ERR could not perform this operation on a key that doesn't exist";
 const ERR_INDEX_OOB = 'ERR index out of bounds';
-const ERR_PARSE_INT = "ERR Couldn't parse as integer";
+const ERR_INDEX_RANGE = 'ERR array index out of range';
+const ERR_STATIC_PATH = 'Err wrong static path';
+// redis-module errors without a code are sent as given (no "ERR").
+const ERR_PARSE_INT = "Couldn't parse as integer";
 const ERR_NOT_NUMBER = 'ERR result is not a number';
 const ERR_UTF8 = "ERR Couldn't parse as UTF-8 string";
 
 const errPath = (p: string): string => `ERR Path '${p}' does not exist`;
+const errPathOr = (p: string, or: string): string => `ERR Path '${p}' does not exist or ${or}`;
 const errExpected = (expected: string, v: JValue): string => `WRONGTYPE wrong type of path value - expected ${expected} but found ${jsonTypeName(v)}`;
 const errArity = (name: string): string => `ERR wrong number of arguments for '${name}' command`;
 
@@ -134,32 +138,39 @@ function storeRoot(c: Client, key: string, doc: JsonObject | undefined, v: JValu
 }
 
 /**
- * Per-match command core. Legacy paths: replies the "does not exist" or
- * wrong-type error and returns null, or returns the results of every match.
- * JSONPath: results with null for matches of the wrong type.
+ * How a legacy path reports problems (RedisJSON has two code paths):
+ * - 'first': the first match only; none → "ERR Path '$.x' does not exist",
+ *   wrong type → "WRONGTYPE wrong type of path value - expected T but found U".
+ * - 'filter' (writers): every match of the right type; none →
+ *   "ERR Path '<path>' does not exist or <or>" (the `$` form, or the path as
+ *   given when `original`).
  */
-function perMatch<T>(
-  c: Client,
-  doc: JsonObject,
-  p: ParsedPath,
-  expected: string,
-  test: (v: JValue) => boolean,
-  fn: (m: Match) => T,
-): (T | null)[] | null {
+type LegacyRule = { kind: 'first'; expected: string } | { kind: 'filter'; or: string; original?: boolean };
+
+/**
+ * Per-match command core. JSONPath: one result per match, null for matches
+ * of the wrong type. Legacy: see LegacyRule; null after replying an error.
+ */
+function perMatch<T>(c: Client, doc: JsonObject, p: ParsedPath, test: (v: JValue) => boolean, rule: LegacyRule, fn: (m: Match) => T): (T | null)[] | null {
   const ms = evaluate(p, doc.root);
-  if (p.legacy) {
+  if (!p.legacy) return ms.map((m) => (test(m.value) ? fn(m) : null));
+  if (rule.kind === 'first') {
     if (ms.length === 0) {
-      c.w.error(errPath(p.original));
+      c.w.error(errPath(p.text));
       return null;
     }
-    for (const m of ms) {
-      if (!test(m.value)) {
-        c.w.error(errExpected(expected, m.value));
-        return null;
-      }
+    if (!test(ms[0].value)) {
+      c.w.error(errExpected(rule.expected, ms[0].value));
+      return null;
     }
+    return [fn(ms[0])];
   }
-  return ms.map((m) => (test(m.value) ? fn(m) : null));
+  const ok = ms.filter((m) => test(m.value));
+  if (ok.length === 0) {
+    c.w.error(errPathOr(rule.original === true ? p.original : p.text, rule.or));
+    return null;
+  }
+  return ok.map(fn);
 }
 
 /** Reply: integers (JSONPath, with nulls) or the last integer (legacy). */
@@ -177,34 +188,40 @@ function replyInts(c: Client, p: ParsedPath, res: (number | null)[]): void {
 
 const isStr = (v: JValue): boolean => typeof v === 'string';
 const isArr = (v: JValue): boolean => Array.isArray(v);
-const isObj = (v: JValue): boolean => v instanceof Map;
 const isNumber = (v: JValue): boolean => typeof v === 'number' || typeof v === 'bigint';
 const isBool = (v: JValue): boolean => typeof v === 'boolean';
 
 /**
- * Set `v` at path `p` of an existing document (JSON.SET/MSET/MERGE):
- * replace every match, or add a member to the parent objects when the last
- * step is a static name. `make(old)` builds the value for one match.
- * Returns whether anything was written.
+ * Set a value at path `p` (not the root) of an existing document
+ * (JSON.SET/MSET/MERGE): replace every match (unless NX), else add a member
+ * to the parent objects when the path is static and ends with a name.
+ * `make(old)` builds the value for one place (undefined: delete it).
+ * Returns whether anything was written, or the error to reply.
  */
-function setInDoc(doc: JsonObject, p: ParsedPath, make: (old: JValue | undefined) => JValue | undefined, nx: boolean, xx: boolean): boolean {
-  const ms = evaluate(p, doc.root);
-  if (ms.length > 0) {
-    if (nx) return false;
-    for (const m of ms) {
-      const v = make(m.value);
-      if (v === undefined) {
-        // JSON.MERGE with null: delete the member.
-        if (m.parent === null) continue;
-        if (isArray(m.parent)) m.parent.splice(m.key as number, 1);
-        else (m.parent as JObject).delete(m.key as string);
-      } else setAt(doc, m, v);
+function setInDoc(doc: JsonObject, p: ParsedPath, make: (old: JValue | undefined) => JValue | undefined, nx: boolean, xx: boolean): boolean | string {
+  if (!nx) {
+    const ms = evaluate(p, doc.root);
+    if (ms.length > 0) {
+      // Deepest first, and array members from the end, so deletions keep indexes valid.
+      for (let i = ms.length - 1; i >= 0; i--) {
+        const m = ms[i];
+        const v = make(m.value);
+        if (v === undefined) {
+          if (m.parent === null) continue;
+          if (isArray(m.parent)) m.parent.splice(m.key as number, 1);
+          else (m.parent as JObject).delete(m.key as string);
+        } else setAt(doc, m, v);
+      }
+      return true;
     }
-    return true;
   }
   if (xx) return false;
+  if (!isStaticPath(p)) return ERR_STATIC_PATH;
   const split = splitLastName(p);
-  if (split === null) return false;
+  if (split === null) {
+    // The last step is an array index: out of range, or NX on a present value.
+    return nx && evaluate(p, doc.root).length > 0 ? false : ERR_INDEX_RANGE;
+  }
   const parents = evalSegments(split.parent, { value: doc.root, parent: null, key: '' }, doc.root);
   let done = false;
   for (const pm of parents) {
@@ -263,7 +280,12 @@ function jsonSetCommand(c: Client, args: string[]): void {
       first = false;
       return out;
     };
-    if (!setInDoc(doc, p, make, nx, xx)) {
+    const r = setInDoc(doc, p, make, nx, xx);
+    if (typeof r === 'string') {
+      c.w.error(r);
+      return;
+    }
+    if (!r) {
       c.w.nullBulk();
       return;
     }
@@ -501,47 +523,91 @@ function jsonTypeCommand(c: Client, args: string[]): void {
   if (p === null) return;
   const doc = getJson(c, args[1], false);
   if (doc === null) return;
-  const resp3 = c.w.proto === 3;
+  // RESP3 wraps the reply in one more array, whatever it is.
+  if (c.w.proto === 3) c.w.arrayHeader(1);
   if (doc === undefined) {
-    if (p.legacy || !resp3) c.w.nullBulk();
-    else c.w.arrayHeader(0);
+    c.w.nullBulk();
     return;
   }
   const ms = evaluate(p, doc.root);
-  if (resp3) c.w.arrayHeader(1);
   if (p.legacy) {
     if (ms.length === 0) c.w.nullBulk();
-    else c.w.simple(jsonTypeName(ms[0].value));
+    else c.w.bulk(jsonTypeName(ms[0].value));
     return;
   }
   c.w.arrayHeader(ms.length);
-  for (const m of ms) c.w.simple(jsonTypeName(m.value));
+  for (const m of ms) c.w.bulk(jsonTypeName(m.value));
 }
 
 // ----------------------------------------------------------------------------
 // Strings, numbers, booleans, CLEAR
 // ----------------------------------------------------------------------------
 
-/** JSON.STRLEN / ARRLEN / OBJLEN. */
-function lenGeneric(c: Client, args: string[], expected: string, test: (v: JValue) => boolean): void {
+/** Common start of STRLEN/ARRLEN/OBJLEN: the path and the document (undefined: missing). */
+function lenStart(c: Client, args: string[]): { p: ParsedPath; doc: JsonObject | undefined } | null {
   if (args.length > 3) {
     c.w.error(errArity(args[0]));
-    return;
+    return null;
   }
   const p = pathOrReply(c, args[2] ?? '.');
-  if (p === null) return;
+  if (p === null) return null;
   const doc = getJson(c, args[1], false);
-  if (doc === null) return;
+  if (doc === null) return null;
+  return { p, doc };
+}
+
+/* JSON.STRLEN key [path] */
+function jsonStrlenCommand(c: Client, args: string[]): void {
+  const st = lenStart(c, args);
+  if (st === null) return;
+  const { p, doc } = st;
   if (doc === undefined) {
-    c.w.nullBulk();
+    if (p.legacy) c.w.nullBulk();
+    else c.w.error(ERR_NO_KEY);
     return;
   }
-  const res = perMatch(c, doc, p, expected, test, (m) => {
-    const v = m.value;
-    if (typeof v === 'string' || Array.isArray(v)) return v.length;
-    return (v as JObject).size;
-  });
+  const res = perMatch(c, doc, p, isStr, { kind: 'first', expected: 'string' }, (m) => (m.value as string).length);
   if (res !== null) replyInts(c, p, res);
+}
+
+/* JSON.ARRLEN key [path] */
+function jsonArrlenCommand(c: Client, args: string[]): void {
+  const st = lenStart(c, args);
+  if (st === null) return;
+  const { p, doc } = st;
+  if (doc === undefined) {
+    if (p.legacy) c.w.nullBulk();
+    else c.w.error(ERR_NO_KEY);
+    return;
+  }
+  const ms = evaluate(p, doc.root);
+  if (p.legacy) {
+    if (ms.length === 0) c.w.error(errPath(p.original));
+    else if (!Array.isArray(ms[0].value)) c.w.error(errPathOr(p.original, 'not an array'));
+    else c.w.int(ms[0].value.length);
+    return;
+  }
+  replyInts(c, p, ms.map((m) => (Array.isArray(m.value) ? m.value.length : null)));
+}
+
+/* JSON.OBJLEN key [path] */
+function jsonObjlenCommand(c: Client, args: string[]): void {
+  const st = lenStart(c, args);
+  if (st === null) return;
+  const { p, doc } = st;
+  if (doc === undefined) {
+    if (p.legacy) c.w.nullBulk();
+    else c.w.error(errPathOr(p.original, 'not an object'));
+    return;
+  }
+  const ms = evaluate(p, doc.root);
+  if (p.legacy) {
+    if (ms.length === 0) c.w.nullBulk();
+    else if (!(ms[0].value instanceof Map)) c.w.error(errExpected('object', ms[0].value));
+    else c.w.int(ms[0].value.size);
+    return;
+  }
+  replyInts(c, p, ms.map((m) => (m.value instanceof Map ? m.value.size : null)));
 }
 
 /* JSON.STRAPPEND key [path] value */
@@ -564,7 +630,7 @@ function jsonStrappendCommand(c: Client, args: string[]): void {
     c.w.error(ERR_NO_KEY);
     return;
   }
-  const res = perMatch(c, doc, p, 'string', isStr, (m) => {
+  const res = perMatch(c, doc, p, isStr, { kind: 'filter', or: 'not a string' }, (m) => {
     const s = (m.value as string) + v;
     setAt(doc, m, s);
     return s.length;
@@ -601,17 +667,9 @@ function numGeneric(c: Client, args: string[], mul: boolean): void {
   }
   // Compute first: an overflow fails the whole command without writing.
   const ms = evaluate(p, doc.root);
-  if (p.legacy) {
-    if (ms.length === 0) {
-      c.w.error(errPath(p.original));
-      return;
-    }
-    for (const m of ms) {
-      if (!isNumber(m.value)) {
-        c.w.error(errExpected('a number', m.value));
-        return;
-      }
-    }
+  if (p.legacy && !ms.some((m) => isNumber(m.value))) {
+    c.w.error(errPathOr(p.text, 'does not contains a number'));
+    return;
   }
   const res: (bigint | number | null)[] = [];
   for (const m of ms) {
@@ -636,7 +694,8 @@ function numGeneric(c: Client, args: string[], mul: boolean): void {
   });
   if (any) changed(c, args[1], mul ? 'json.nummultby' : 'json.numincrby');
   if (p.legacy) {
-    bulkJson(c, res[res.length - 1] as JValue);
+    const nums = res.filter((r) => r !== null);
+    bulkJson(c, nums[nums.length - 1] as JValue);
   } else if (c.w.proto === 3) {
     c.w.arrayHeader(res.length);
     for (const r of res) {
@@ -647,7 +706,7 @@ function numGeneric(c: Client, args: string[], mul: boolean): void {
   } else bulkJson(c, res);
 }
 
-/* JSON.TOGGLE key [path] */
+/* JSON.TOGGLE key path */
 function jsonToggleCommand(c: Client, args: string[]): void {
   if (args.length > 3) {
     c.w.error(errArity(args[0]));
@@ -661,7 +720,7 @@ function jsonToggleCommand(c: Client, args: string[]): void {
     c.w.error(ERR_NO_KEY);
     return;
   }
-  const res = perMatch(c, doc, p, 'boolean', isBool, (m) => {
+  const res = perMatch(c, doc, p, isBool, { kind: 'filter', or: 'not a bool' }, (m) => {
     const b = !(m.value as boolean);
     setAt(doc, m, b);
     return b;
@@ -675,13 +734,10 @@ function jsonToggleCommand(c: Client, args: string[]): void {
   replyInts(c, p, res.map((r) => (r === null ? null : r ? 1 : 0)));
 }
 
-/* JSON.CLEAR key [path] */
+/* JSON.CLEAR key [path ...] */
 function jsonClearCommand(c: Client, args: string[]): void {
-  if (args.length > 3) {
-    c.w.error(errArity(args[0]));
-    return;
-  }
-  const p = pathOrReply(c, args[2] ?? '.');
+  // Only the first path counts; the default is the root.
+  const p = pathOrReply(c, args[2] ?? '$');
   if (p === null) return;
   const doc = getJson(c, args[1], true);
   if (doc === null) return;
@@ -689,19 +745,15 @@ function jsonClearCommand(c: Client, args: string[]): void {
     c.w.error(ERR_NO_KEY);
     return;
   }
+  // Values already empty (or zero) are not counted.
   let n = 0;
   for (const m of evaluate(p, doc.root)) {
     const v = m.value;
-    if (Array.isArray(v)) {
-      if (v.length > 0) setAt(doc, m, []);
-      n++;
-    } else if (v instanceof Map) {
-      if (v.size > 0) setAt(doc, m, new Map());
-      n++;
-    } else if (isNumber(v)) {
-      setAt(doc, m, 0n);
-      n++;
-    }
+    if (Array.isArray(v) && v.length > 0) setAt(doc, m, []);
+    else if (v instanceof Map && v.size > 0) setAt(doc, m, new Map());
+    else if (isNumber(v) && Number(v) !== 0) setAt(doc, m, 0n);
+    else continue;
+    n++;
   }
   if (n > 0) changed(c, args[1], 'json.clear');
   c.w.int(n);
@@ -711,14 +763,14 @@ function jsonClearCommand(c: Client, args: string[]): void {
 // Arrays
 // ----------------------------------------------------------------------------
 
-/* JSON.ARRAPPEND key [path] value [value ...] */
+/* JSON.ARRAPPEND key path value [value ...] */
 function jsonArrappendCommand(c: Client, args: string[]): void {
-  const p = pathOrReply(c, args.length === 3 ? '.' : args[2]);
+  const p = pathOrReply(c, args[2]);
   if (p === null) return;
   const doc = getJson(c, args[1], true);
   if (doc === null) return;
   const vals: JValue[] = [];
-  for (let i = args.length === 3 ? 2 : 3; i < args.length; i++) {
+  for (let i = 3; i < args.length; i++) {
     const v = jsonOrReply(c, args[i]);
     if (v === undefined) return;
     vals.push(v);
@@ -728,7 +780,7 @@ function jsonArrappendCommand(c: Client, args: string[]): void {
     return;
   }
   let first = true;
-  const res = perMatch(c, doc, p, 'array', isArr, (m) => {
+  const res = perMatch(c, doc, p, isArr, { kind: 'filter', or: 'not an array', original: true }, (m) => {
     const arr = m.value as JValue[];
     for (const v of vals) arr.push(first ? v : deepClone(v));
     first = false;
@@ -764,17 +816,17 @@ function jsonArrindexCommand(c: Client, args: string[]): void {
   const doc = getJson(c, args[1], false);
   if (doc === null) return;
   if (doc === undefined) {
-    c.w.nullBulk();
+    c.w.error(errPath(p.original));
     return;
   }
-  const res = perMatch(c, doc, p, 'array', isArr, (m) => {
+  const res = perMatch(c, doc, p, isArr, { kind: 'first', expected: 'array' }, (m) => {
     const arr = m.value as JValue[];
     const len = arr.length;
     let from = start < 0 ? Math.max(0, len + start) : start;
     let to = stop === 0 ? len : stop < 0 ? len + stop : Math.min(stop, len);
     if (from > len) from = len;
     if (to < 0) to = 0;
-    for (let i = from; i < to; i++) if (jsonEquals(arr[i], needle)) return i;
+    for (let i = from; i < to; i++) if (jsonEquals(arr[i], needle, true)) return i;
     return -1;
   });
   if (res !== null) replyInts(c, p, res);
@@ -812,7 +864,7 @@ function jsonArrinsertCommand(c: Client, args: string[]): void {
     }
   }
   let first = true;
-  const res = perMatch(c, doc, p, 'array', isArr, (m) => {
+  const res = perMatch(c, doc, p, isArr, { kind: 'filter', or: 'not an array' }, (m) => {
     const arr = m.value as JValue[];
     const at = index < 0 ? arr.length + index : index;
     arr.splice(at, 0, ...(first ? vals : vals.map(deepClone)));
@@ -833,11 +885,8 @@ function jsonArrpopCommand(c: Client, args: string[]): void {
   const p = pathOrReply(c, args[2] ?? '.');
   if (p === null) return;
   let index = -1;
-  if (args.length > 3) {
-    const n = intOrReply(c, args[3]);
-    if (n === null) return;
-    index = n;
-  }
+  // An index that is not an integer is ignored, as RedisJSON does.
+  if (args.length > 3 && /^[+-]?\d{1,19}$/.test(args[3])) index = Number(args[3]);
   const doc = getJson(c, args[1], true);
   if (doc === null) return;
   if (doc === undefined) {
@@ -845,7 +894,7 @@ function jsonArrpopCommand(c: Client, args: string[]): void {
     return;
   }
   const popped: (string | null)[] = [];
-  const res = perMatch(c, doc, p, 'array', isArr, (m) => {
+  const res = perMatch(c, doc, p, isArr, { kind: 'filter', or: 'not an array' }, (m) => {
     const arr = m.value as JValue[];
     if (arr.length === 0) {
       popped.push(null);
@@ -888,7 +937,7 @@ function jsonArrtrimCommand(c: Client, args: string[]): void {
     c.w.error(ERR_NO_KEY);
     return;
   }
-  const res = perMatch(c, doc, p, 'array', isArr, (m) => {
+  const res = perMatch(c, doc, p, isArr, { kind: 'filter', or: 'not an array' }, (m) => {
     const arr = m.value as JValue[];
     const len = arr.length;
     let from = start < 0 ? Math.max(0, len + start) : start;
@@ -923,15 +972,18 @@ function jsonObjkeysCommand(c: Client, args: string[]): void {
   const doc = getJson(c, args[1], false);
   if (doc === null) return;
   if (doc === undefined) {
-    c.w.nullBulk();
+    if (p.legacy) c.w.nullBulk();
+    else c.w.error(ERR_NO_KEY);
     return;
   }
-  const res = perMatch(c, doc, p, 'object', isObj, (m) => [...(m.value as JObject).keys()]);
-  if (res === null) return;
   if (p.legacy) {
-    c.w.bulkArray(res[res.length - 1] as string[]);
+    const ms = evaluate(p, doc.root);
+    if (ms.length === 0) c.w.nullBulk();
+    else if (!(ms[0].value instanceof Map)) c.w.error(errPathOr(p.text, 'not an object'));
+    else c.w.bulkArray([...ms[0].value.keys()]);
     return;
   }
+  const res = evaluate(p, doc.root).map((m) => (m.value instanceof Map ? [...m.value.keys()] : null));
   c.w.arrayHeader(res.length);
   for (const r of res) {
     if (r === null) c.w.nullArray();
@@ -973,7 +1025,11 @@ function jsonMergeCommand(c: Client, args: string[]): void {
     if (v === undefined) c.db.delete(key);
     else doc.root = v;
   } else {
-    setInDoc(doc, p, (old) => mergePatch(old, patch), false, false);
+    const r = setInDoc(doc, p, (old) => mergePatch(old, patch), false, false);
+    if (typeof r === 'string') {
+      c.w.error(r);
+      return;
+    }
   }
   changed(c, key, 'json.merge');
   c.w.ok();
@@ -1053,7 +1109,7 @@ function jsonDebugCommand(c: Client, args: string[]): void {
   }
   const ms = evaluate(p, doc.root);
   if (p.legacy) {
-    if (ms.length === 0) c.w.error(errPath(p.original));
+    if (ms.length === 0) c.w.error(errPath(p.text));
     else c.w.int(jsonMemory(ms[0].value));
     return;
   }
@@ -1149,20 +1205,20 @@ export const commands: CommandDef[] = [
   command('json.del', -2, 'write', [1, 1, 1], 'json', jsonDelCommand, J),
   command('json.forget', -2, 'write', [1, 1, 1], 'json', jsonDelCommand, J),
   command('json.type', -2, 'readonly', [1, 1, 1], 'json', jsonTypeCommand, J),
-  command('json.strlen', -2, 'readonly', [1, 1, 1], 'json', (c, a) => lenGeneric(c, a, 'string', isStr), J),
+  command('json.strlen', -2, 'readonly', [1, 1, 1], 'json', jsonStrlenCommand, J),
   command('json.strappend', -3, 'write denyoom', [1, 1, 1], 'json', jsonStrappendCommand, J),
   command('json.numincrby', 4, 'write', [1, 1, 1], 'json', (c, a) => numGeneric(c, a, false), J),
   command('json.nummultby', 4, 'write', [1, 1, 1], 'json', (c, a) => numGeneric(c, a, true), J),
-  command('json.toggle', -2, 'write', [1, 1, 1], 'json', jsonToggleCommand, { group: 'json', since: '2.0.0' }),
+  command('json.toggle', -3, 'write', [1, 1, 1], 'json', jsonToggleCommand, { group: 'json', since: '2.0.0' }),
   command('json.clear', -2, 'write', [1, 1, 1], 'json', jsonClearCommand, { group: 'json', since: '2.0.0' }),
-  command('json.arrappend', -3, 'write denyoom', [1, 1, 1], 'json', jsonArrappendCommand, J),
+  command('json.arrappend', -4, 'write denyoom', [1, 1, 1], 'json', jsonArrappendCommand, J),
   command('json.arrindex', -4, 'readonly', [1, 1, 1], 'json', jsonArrindexCommand, J),
   command('json.arrinsert', -5, 'write denyoom', [1, 1, 1], 'json', jsonArrinsertCommand, J),
-  command('json.arrlen', -2, 'readonly', [1, 1, 1], 'json', (c, a) => lenGeneric(c, a, 'array', isArr), J),
+  command('json.arrlen', -2, 'readonly', [1, 1, 1], 'json', jsonArrlenCommand, J),
   command('json.arrpop', -2, 'write', [1, 1, 1], 'json', jsonArrpopCommand, J),
   command('json.arrtrim', 5, 'write', [1, 1, 1], 'json', jsonArrtrimCommand, J),
   command('json.objkeys', -2, 'readonly', [1, 1, 1], 'json', jsonObjkeysCommand, J),
-  command('json.objlen', -2, 'readonly', [1, 1, 1], 'json', (c, a) => lenGeneric(c, a, 'object', isObj), J),
+  command('json.objlen', -2, 'readonly', [1, 1, 1], 'json', jsonObjlenCommand, J),
   command('json.merge', 4, 'write denyoom', [1, 1, 1], 'json', jsonMergeCommand, { group: 'json', since: '2.6.0' }),
   command('json.resp', -2, 'readonly', [1, 1, 1], 'json', jsonRespCommand, J),
   command('json.debug', -2, 'readonly', [2, 2, 1], 'json', jsonDebugCommand, J),

@@ -301,6 +301,11 @@ export function parsePath(original: string): ParsedPath {
   return parsed;
 }
 
+/** A path of single names and single indexes only (no wildcard, filter, slice, union or `..`). */
+export function isStaticPath(p: ParsedPath): boolean {
+  return p.segs.every((s) => !s.descendant && ((s.sel.kind === 'names' && s.sel.names.length === 1) || (s.sel.kind === 'indexes' && s.sel.idx.length === 1)));
+}
+
 /** Is this path the document root ("$" or ".")? */
 export function isRootPath(p: ParsedPath): boolean {
   return p.segs.length === 0;

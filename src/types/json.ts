@@ -443,19 +443,23 @@ export function deepClone(v: JValue): JValue {
   return m;
 }
 
-/** JSON equality (numbers compare by value, whatever their kind). */
-export function jsonEquals(a: JValue, b: JValue): boolean {
+/**
+ * JSON equality. Numbers compare by value whatever their kind, unless
+ * `strict` (JSON.ARRINDEX: an integer never equals a float, as RedisJSON).
+ */
+export function jsonEquals(a: JValue, b: JValue, strict = false): boolean {
   if (a === b) return true;
   const ta = typeof a;
   const tb = typeof b;
   if ((ta === 'bigint' || ta === 'number') && (tb === 'bigint' || tb === 'number')) {
     if (ta === tb) return a === b;
+    if (strict) return false;
     return Number(a) === Number(b) && (ta === 'bigint' ? BigInt(Math.trunc(b as number)) === a : BigInt(Math.trunc(a as number)) === b);
   }
   if (a === null || b === null || ta !== 'object' || tb !== 'object') return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEquals(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEquals(a[i], b[i], strict)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -464,7 +468,7 @@ export function jsonEquals(a: JValue, b: JValue): boolean {
   if (ma.size !== mb.size) return false;
   for (const [k, x] of ma) {
     if (!mb.has(k)) return false;
-    if (!jsonEquals(x, mb.get(k) as JValue)) return false;
+    if (!jsonEquals(x, mb.get(k) as JValue, strict)) return false;
   }
   return true;
 }

@@ -65,6 +65,11 @@ describe('json', () => {
     // A missing parent: nothing is created.
     assert.equal(await c.call('JSON.SET', 'd', '$.x.y', '1'), NIL);
     assert.equal(await c.call('JSON.SET', 'd', '.x.y', '1'), NIL);
+    // Paths that cannot name a new place.
+    assert.equal(await c.call('JSON.SET', 'd', '$..nothere', '1'), err('Err wrong static path'));
+    assert.equal(await c.call('JSON.SET', 'd', '$.arr[10]', '1'), err('ERR array index out of range'));
+    assert.equal(await c.call('JSON.SET', 'd', '$.arr[0]', '7', 'NX'), NIL);
+    assert.equal(await c.call('JSON.SET', 'd', '$.arr[0]', '7', 'XX'), OK);
     // Multiple matches are all replaced.
     assert.equal(await c.call('JSON.SET', 'd', '$..a', '0'), OK);
     assert.equal(await c.call('JSON.GET', 'd', '$..a'), bulk('[0,0]'));
@@ -122,8 +127,10 @@ describe('json', () => {
     await reset('big', '9223372036854775807');
     assert.equal(await c.call('JSON.NUMINCRBY', 'big', '.', '1'), bulk('9.223372036854776e18'));
     // Errors.
-    assert.equal(await c.call('JSON.NUMINCRBY', 'n', '.s', '1'), err('WRONGTYPE wrong type of path value - expected a number but found string'));
-    assert.equal(await c.call('JSON.NUMINCRBY', 'n', '.nope', '1'), err("ERR Path '.nope' does not exist"));
+    assert.equal(await c.call('JSON.NUMINCRBY', 'n', '.s', '1'), err("ERR Path '$.s' does not exist or does not contains a number"));
+    assert.equal(await c.call('JSON.NUMINCRBY', 'n', '.nope', '1'), err("ERR Path '$.nope' does not exist or does not contains a number"));
+    // A legacy path updates every number it reaches and replies the last one.
+    assert.equal(await c.call('JSON.NUMINCRBY', 'n', '.*', '1'), bulk('13.0'));
     assert.equal(await c.call('JSON.NUMINCRBY', 'n', '.i', 'abc'), err('ERR expected value at line 1 column 1'));
     assert.equal(await c.call('JSON.NUMINCRBY', 'nokey', '.i', '1'), NO_KEY);
     await reset('huge', '1e308');
@@ -193,10 +200,10 @@ describe('json', () => {
 
   test('JSON.DEL / JSON.FORGET and JSON.TYPE', async () => {
     await reset();
-    assert.equal(await c.call('JSON.TYPE', 'd'), simple('object'));
-    assert.equal(await c.call('JSON.TYPE', 'd', '.arr'), simple('array'));
-    assert.equal(await c.call('JSON.TYPE', 'd', '$.*'), arr(...['integer', 'object', 'array', 'boolean', 'null', 'string'].map(simple)));
-    assert.equal(await c.call('JSON.TYPE', 'd', '$.b.a'), arr(simple('number')));
+    assert.equal(await c.call('JSON.TYPE', 'd'), bulk('object'));
+    assert.equal(await c.call('JSON.TYPE', 'd', '.arr'), bulk('array'));
+    assert.equal(await c.call('JSON.TYPE', 'd', '$.*'), bulks('integer', 'object', 'array', 'boolean', 'null', 'string'));
+    assert.equal(await c.call('JSON.TYPE', 'd', '$.b.a'), bulks('number'));
     assert.equal(await c.call('JSON.TYPE', 'd', '.nope'), NIL);
     assert.equal(await c.call('JSON.TYPE', 'd', '$.nope'), '*0\r\n');
     assert.equal(await c.call('JSON.TYPE', 'nokey'), NIL);
@@ -230,9 +237,10 @@ describe('json', () => {
     assert.equal(await c.call('JSON.STRLEN', 'sroot'), int(3));
     // Errors.
     assert.equal(await c.call('JSON.STRLEN', 'd', '.a'), err('WRONGTYPE wrong type of path value - expected string but found integer'));
-    assert.equal(await c.call('JSON.STRLEN', 'd', '.nope'), err("ERR Path '.nope' does not exist"));
+    assert.equal(await c.call('JSON.STRLEN', 'd', '.nope'), err("ERR Path '$.nope' does not exist"));
     assert.equal(await c.call('JSON.STRLEN', 'nokey'), NIL);
-    assert.equal(await c.call('JSON.STRAPPEND', 'd', '.a', '"x"'), err('WRONGTYPE wrong type of path value - expected string but found integer'));
+    assert.equal(await c.call('JSON.STRLEN', 'nokey', '$'), NO_KEY);
+    assert.equal(await c.call('JSON.STRAPPEND', 'd', '.a', '"x"'), err("ERR Path '$.a' does not exist or not a string"));
     assert.equal(await c.call('JSON.STRAPPEND', 'd', '.s', 'x'), err('ERR expected value at line 1 column 1'));
     assert.equal(await c.call('JSON.STRAPPEND', 'nokey', '.s', '"x"'), NO_KEY);
   });
@@ -242,9 +250,12 @@ describe('json', () => {
     assert.equal(await c.call('JSON.TOGGLE', 'd', '.t'), bulk('false'));
     assert.equal(await c.call('JSON.TOGGLE', 'd', '$.t'), ints(1));
     assert.equal(await c.call('JSON.TOGGLE', 'd', '$.*'), arr(NIL, NIL, NIL, int(0), NIL, NIL));
-    assert.equal(await c.call('JSON.TOGGLE', 'd', '.a'), err('WRONGTYPE wrong type of path value - expected boolean but found integer'));
+    assert.equal(await c.call('JSON.TOGGLE', 'd', '.a'), err("ERR Path '$.a' does not exist or not a bool"));
+    assert.equal(await c.call('JSON.TOGGLE', 'd'), err("ERR wrong number of arguments for 'json.toggle' command"));
     assert.equal(await c.call('JSON.TOGGLE', 'nokey', '.a'), NO_KEY);
     assert.equal(await c.call('JSON.CLEAR', 'd', '$.*'), int(3));
+    // Already empty containers and zeros are not counted.
+    assert.equal(await c.call('JSON.CLEAR', 'd', '$.*'), int(0));
     assert.equal(await c.call('JSON.GET', 'd'), bulk('{"a":0,"b":{},"arr":[],"t":false,"n":null,"s":"str"}'));
     assert.equal(await c.call('JSON.CLEAR', 'd'), int(1));
     assert.equal(await c.call('JSON.GET', 'd'), bulk('{}'));
@@ -264,6 +275,7 @@ describe('json', () => {
     assert.equal(await c.call('JSON.ARRINDEX', 'a', '$.x', '6', '-2'), ints(5));
     assert.equal(await c.call('JSON.ARRINDEX', 'a', '$.x', '6', '0', '-1'), ints(-1));
     assert.equal(await c.call('JSON.ARRINDEX', 'a', '$..x', '99'), arr(int(-1), NIL));
+    assert.equal(await c.call('JSON.ARRINDEX', 'a', '.x', '3.0'), int(-1));
     assert.equal(await c.call('JSON.ARRINSERT', 'a', '.x', '0', '0', '0.5'), int(8));
     assert.equal(await c.call('JSON.ARRINSERT', 'a', '$.x', '-1', '"before-last"'), ints(9));
     assert.equal(await c.call('JSON.GET', 'a', '.x'), bulk('[0,0.5,1,2,3,4,"five","before-last",6]'));
@@ -277,14 +289,21 @@ describe('json', () => {
     assert.equal(await c.call('JSON.ARRTRIM', 'a', '$.x', '0', '99'), ints(3));
     assert.equal(await c.call('JSON.ARRTRIM', 'a', '$.x', '2', '1'), ints(0));
     // Errors.
-    assert.equal(await c.call('JSON.ARRAPPEND', 'a', '.y', '1'), err('WRONGTYPE wrong type of path value - expected array but found object'));
-    assert.equal(await c.call('JSON.ARRAPPEND', 'a', '.nope', '1'), err("ERR Path '.nope' does not exist"));
+    assert.equal(await c.call('JSON.ARRAPPEND', 'a', '.y', '1'), err("ERR Path '.y' does not exist or not an array"));
+    assert.equal(await c.call('JSON.ARRAPPEND', 'a', '.nope', '1'), err("ERR Path '.nope' does not exist or not an array"));
+    assert.equal(await c.call('JSON.ARRAPPEND', 'a', '.x'), err("ERR wrong number of arguments for 'json.arrappend' command"));
     assert.equal(await c.call('JSON.ARRAPPEND', 'nokey', '.x', '1'), NO_KEY);
     assert.equal(await c.call('JSON.ARRAPPEND', 'a', '.x', '[1'), err('ERR EOF while parsing a list at line 1 column 2'));
     assert.equal(await c.call('JSON.ARRINSERT', 'a', '.z', '1', '1'), err('ERR index out of bounds'));
-    assert.equal(await c.call('JSON.ARRINSERT', 'a', '.z', 'x', '1'), err("ERR Couldn't parse as integer"));
+    assert.equal(await c.call('JSON.ARRINSERT', 'a', '.z', 'x', '1'), err("Couldn't parse as integer"));
+    assert.equal(await c.call('JSON.ARRINSERT', 'a', '.y', '0', '1'), err("ERR Path '$.y' does not exist or not an array"));
     assert.equal(await c.call('JSON.ARRINDEX', 'a', '.y', '1'), err('WRONGTYPE wrong type of path value - expected array but found object'));
-    assert.equal(await c.call('JSON.ARRLEN', 'a', '.y'), err('WRONGTYPE wrong type of path value - expected array but found object'));
+    assert.equal(await c.call('JSON.ARRINDEX', 'a', '.nope', '1'), err("ERR Path '$.nope' does not exist"));
+    assert.equal(await c.call('JSON.ARRINDEX', 'nokey', '.x', '1'), err("ERR Path '.x' does not exist"));
+    assert.equal(await c.call('JSON.ARRLEN', 'a', '.y'), err("ERR Path '.y' does not exist or not an array"));
+    assert.equal(await c.call('JSON.ARRLEN', 'a', '.nope'), err("ERR Path '.nope' does not exist"));
+    assert.equal(await c.call('JSON.ARRTRIM', 'a', '.y', '0', '1'), err("ERR Path '$.y' does not exist or not an array"));
+    assert.equal(await c.call('JSON.ARRPOP', 'a', '.y'), err("ERR Path '$.y' does not exist or not an array"));
     assert.equal(await c.call('JSON.ARRPOP', 'nokey'), NO_KEY);
   });
 
@@ -294,11 +313,15 @@ describe('json', () => {
     assert.equal(await c.call('JSON.OBJKEYS', 'd', '$..b'), arr(bulks('a', 'c')));
     assert.equal(await c.call('JSON.OBJKEYS', 'd', '$.*'), arr('*-1\r\n', bulks('a', 'c'), '*-1\r\n', '*-1\r\n', '*-1\r\n', '*-1\r\n'));
     assert.equal(await c.call('JSON.OBJKEYS', 'nokey'), NIL);
-    assert.equal(await c.call('JSON.OBJKEYS', 'd', '.a'), err('WRONGTYPE wrong type of path value - expected object but found integer'));
+    assert.equal(await c.call('JSON.OBJKEYS', 'd', '.a'), err("ERR Path '$.a' does not exist or not an object"));
+    assert.equal(await c.call('JSON.OBJKEYS', 'd', '.nope'), NIL);
+    assert.equal(await c.call('JSON.OBJKEYS', 'nokey', '$'), NO_KEY);
+    assert.equal(await c.call('JSON.OBJLEN', 'd', '.a'), err('WRONGTYPE wrong type of path value - expected object but found integer'));
+    assert.equal(await c.call('JSON.OBJLEN', 'nokey', '$'), err("ERR Path '$' does not exist or not an object"));
     assert.equal(await c.call('JSON.OBJLEN', 'd'), int(6));
     assert.equal(await c.call('JSON.OBJLEN', 'd', '$.b'), ints(2));
     assert.equal(await c.call('JSON.OBJLEN', 'd', '$.a'), arr(NIL));
-    assert.equal(await c.call('JSON.OBJLEN', 'd', '.nope'), err("ERR Path '.nope' does not exist"));
+    assert.equal(await c.call('JSON.OBJLEN', 'd', '.nope'), NIL);
   });
 
   test('JSON.MERGE (RFC 7396)', async () => {
@@ -341,7 +364,9 @@ describe('json', () => {
     assert.equal(await c3.call('JSON.GET', 'r3', '$.i'), bulk('[1]'));
     assert.equal(await c3.call('JSON.NUMINCRBY', 'r3', '$.*', '1'), arr(int(2), ',2.5\r\n', NULL3, NULL3, NULL3));
     assert.equal(await c3.call('JSON.NUMINCRBY', 'r3', '.i', '1'), bulk('3'));
-    assert.equal(await c3.call('JSON.TYPE', 'r3', '$.i'), arr(arr(simple('integer'))));
+    assert.equal(await c3.call('JSON.TYPE', 'r3', '$.i'), arr(bulks('integer')));
+    assert.equal(await c3.call('JSON.TYPE', 'r3', '.s'), arr(bulk('string')));
+    assert.equal(await c3.call('JSON.TYPE', 'nokey3'), arr(NULL3));
     assert.equal(await c3.call('JSON.STRLEN', 'r3', '$.*'), arr(NULL3, NULL3, int(1), NULL3, NULL3));
     assert.equal(await c3.call('JSON.GET', 'nokey3'), NULL3);
     assert.equal(await c3.call('JSON.GET', 'r3', 'FORMAT', 'EXPAND', '$.o'), arr('%1\r\n' + bulk('k') + arr(int(1), NULL3)));
