@@ -311,17 +311,21 @@ function bfInsertCommand(c: Client, args: string[]): void {
   bfInsertCommon(c, args[1], args.slice(itemsAt), o, 'bf.insert');
 }
 
+/** The filter at `key` for BF.EXISTS/MEXISTS: a key of another type reads as no filter (as RedisBloom). */
+function bloomForCheck(c: Client, key: string): ScalingBloom | undefined {
+  const v = lookupRead(c, key);
+  return v !== undefined && !isString(v) && v.type === 'MBbloom--' ? (v as ScalingBloom) : undefined;
+}
+
 /* BF.EXISTS key item */
 function bfExistsCommand(c: Client, args: string[]): void {
-  const sb = getBloom(c, args[1], false);
-  if (sb === null) return;
+  const sb = bloomForCheck(c, args[1]);
   replyBool(c, sb !== undefined && sb.exists(args[2]));
 }
 
 /* BF.MEXISTS key item [item ...] */
 function bfMexistsCommand(c: Client, args: string[]): void {
-  const sb = getBloom(c, args[1], false);
-  if (sb === null) return;
+  const sb = bloomForCheck(c, args[1]);
   c.w.arrayHeader(args.length - 2);
   for (let i = 2; i < args.length; i++) replyBool(c, sb !== undefined && sb.exists(args[i]));
 }

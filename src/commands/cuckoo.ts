@@ -8,6 +8,7 @@ import type { Client } from '../server/client';
 import { command, type CommandDef } from './types';
 import { NOTIFY, keyChanged, lookupRead, lookupWrite } from './util';
 import { CuckooFilter } from '../types/cuckoo';
+import { isString } from '../types/value';
 import { argIndex, registerProbabilisticType, replyBool, toLongLong, typed, wrongArity } from './bloom';
 
 registerProbabilisticType('MBbloomCF', (b) => CuckooFilter.deserialize(b));
@@ -34,6 +35,12 @@ function newCuckoo(c: Client, capacity: number, bucketSize: number, maxIteration
     c.w.error('ERR Insufficient memory to create filter');
     return null;
   }
+}
+
+/** The filter at `key`, a key of another type reading as none (CF.EXISTS/MEXISTS/COUNT/DEL, as RedisBloom). */
+function cuckooOrNothing(c: Client, key: string, write: boolean): CuckooFilter | undefined {
+  const v = write ? lookupWrite(c, key) : lookupRead(c, key);
+  return v !== undefined && !isString(v) && v.type === 'MBbloomCF' ? (v as CuckooFilter) : undefined;
 }
 
 function getCuckoo(c: Client, key: string, write: boolean): CuckooFilter | undefined | null {
@@ -184,8 +191,7 @@ function cfInsertGeneric(c: Client, args: string[], nx: boolean): void {
 
 /* CF.EXISTS key item, CF.MEXISTS key item [item ...], CF.COUNT key item */
 function cfCheckGeneric(c: Client, args: string[], multi: boolean, count: boolean): void {
-  const cf = getCuckoo(c, args[1], false);
-  if (cf === null) return;
+  const cf = cuckooOrNothing(c, args[1], false);
   if (multi) c.w.arrayHeader(args.length - 2);
   const resp3 = c.w.proto === 3;
   for (let i = 2; i < args.length; i++) {
@@ -197,8 +203,7 @@ function cfCheckGeneric(c: Client, args: string[], multi: boolean, count: boolea
 
 /* CF.DEL key item */
 function cfDelCommand(c: Client, args: string[]): void {
-  const cf = getCuckoo(c, args[1], true);
-  if (cf === null) return;
+  const cf = cuckooOrNothing(c, args[1], true);
   if (cf === undefined) return c.w.error('Not found');
   const ok = cf.delete(args[2]);
   if (ok) keyChanged(c, c.db, args[1], NOTIFY.MODULE, 'cf.del');

@@ -144,6 +144,9 @@ test('BF: RESERVE errors', async () => {
   await cmd('SET', 'str', 'v');
   assert.match(String(await cmd('BF.ADD', 'str', 'a')), /^ERR:WRONGTYPE/);
   assert.match(String(await cmd('BF.RESERVE', 'str', '0.1', '10')), /^ERR:WRONGTYPE/);
+  assert.match(String(await cmd('BF.CARD', 'str')), /^ERR:WRONGTYPE/);
+  assert.equal(await cmd('BF.EXISTS', 'str', 'a'), 0);
+  assert.deepEqual(await cmd('BF.MEXISTS', 'str', 'a'), [0]);
   assert.equal(await cmd('BF.ADD', 'bf:a'), "ERR:ERR wrong number of arguments for 'bf.add' command");
 });
 
@@ -202,6 +205,11 @@ test('CF: ADDNX/INSERTNX, expansion, INFO defaults, errors', async () => {
   assert.equal(await cmd('CF.EXISTS', 'cf:none', 'x'), 0);
   assert.equal(await cmd('CF.COUNT', 'cf:none', 'x'), 0);
   assert.match(String(await cmd('CF.ADD', 'str', 'a')), /^ERR:WRONGTYPE/);
+  assert.match(String(await cmd('CF.INFO', 'str')), /^ERR:WRONGTYPE/);
+  // As RedisBloom: the check commands read a key of another type as no filter.
+  assert.equal(await cmd('CF.EXISTS', 'str', 'a'), 0);
+  assert.equal(await cmd('CF.COUNT', 'str', 'a'), 0);
+  assert.equal(await cmd('CF.DEL', 'str', 'a'), 'ERR:Not found');
 });
 
 // ----------------------------------------------------------------------------
