@@ -106,6 +106,7 @@ function main(): void {
       const us = server.config.get('unixsocket');
       if (us) log.notice(`The server is now ready to accept connections at ${us}`);
       log.notice('Ready to accept connections tcp');
+      if (server.tls.listening) log.notice('Ready to accept connections tls');
     })
     .catch((e: Error) => {
       log.warning(e.message);

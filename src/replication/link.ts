@@ -70,10 +70,18 @@ export class MasterLink {
     this.state = 'connecting';
     this.stateSince = srv.clock.now();
     this.inbuf = Buffer.alloc(0);
-    const sock = net.connect({ host: this.host, port: this.port });
+    // tls-replication: the link is a TLS client (src/server/tls.ts), ready at 'secureConnect'.
+    const useTls = srv.config.bool('tls-replication');
+    const tlsSock = useTls ? srv.tls.connect(this.host, this.port) : null;
+    if (useTls && tlsSock === null) {
+      srv.log.warning('Unable to connect to MASTER: Failed to configure TLS. Check logs for more info.');
+      this.state = 'connect';
+      return;
+    }
+    const sock: net.Socket = tlsSock ?? net.connect({ host: this.host, port: this.port });
     sock.setNoDelay(true);
     this.sock = sock;
-    sock.on('connect', () => {
+    sock.on(useTls ? 'secureConnect' : 'connect', () => {
       if (sock !== this.sock) return;
       srv.log.notice('MASTER <-> REPLICA sync started');
       srv.log.notice('Non blocking connect for SYNC fired the event.');
@@ -290,7 +298,8 @@ export class MasterLink {
   private sendPort(): void {
     const cfg = this.srv.config;
     const announced = cfg.num('replica-announce-port');
-    const args = ['REPLCONF', 'listening-port', String(announced !== 0 ? announced : this.srv.port)];
+    const ownPort = cfg.bool('tls-replication') && cfg.num('tls-port') !== 0 ? cfg.num('tls-port') : this.srv.port;
+    const args = ['REPLCONF', 'listening-port', String(announced !== 0 ? announced : ownPort)];
     const ip = cfg.get('replica-announce-ip');
     if (ip !== '') args.push('ip-address', ip);
     this.send(args);

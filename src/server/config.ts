@@ -52,6 +52,9 @@ export class Config {
   file = '';
   /** Names set by the file or CONFIG SET (for REWRITE). */
   private changed = new Set<string>();
+  /** The names of the CONFIG SET being applied, and the position of the one whose hooks run (grouped reloads such as TLS). */
+  batch: string[] = [];
+  batchPos = 0;
 
   constructor() {
     for (const s of CONFIG_SPECS) {
@@ -182,10 +185,12 @@ export class Config {
       planned.push([n, v]);
     }
     const applied: [string, string][] = [];
+    this.batch = planned.map(([n]) => n);
     for (const [n, v] of planned) {
       const old = this.values.get(n) ?? '';
       this.values.set(n, v);
       applied.push([n, old]);
+      this.batchPos = applied.length - 1;
       for (const h of this.hooks.get(n) ?? []) {
         const err = h(v, old);
         if (typeof err === 'string') {

@@ -22,6 +22,7 @@ import { noParentHandler, type CommandDef } from '../commands/types';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
 import { SharedPush } from './push';
+import { TlsManager } from './tls';
 
 
 export interface ServerOptions {
@@ -191,6 +192,7 @@ export class Server implements KeyspaceHooks {
     for (let i = 0; i < ndb; i++) this.dbs.push(new Database(i, this));
     this.commands = buildCommandTable();
     this.applyConfig();
+    this.tls = new TlsManager(this, (s) => this.onConnection(s, false));
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
 
   }
@@ -258,6 +260,8 @@ export class Server implements KeyspaceHooks {
   }
 
   private started = false;
+  /** The TLS listener and contexts (src/server/tls.ts). */
+  readonly tls: TlsManager;
 
   // ---------------------------------------------------------------------------
   // KeyspaceHooks
@@ -294,7 +298,9 @@ export class Server implements KeyspaceHooks {
   /** Start listening. Resolves when every listener is bound. */
   async start(): Promise<void> {
     const port = this.config.num('port');
-    if (port !== 0 || this.config.get('unixsocket') === '') {
+    const tlsErr = await this.tls.start();
+    if (tlsErr !== null) throw new Error(tlsErr);
+    if (port !== 0 || (this.config.get('unixsocket') === '' && this.config.num('tls-port') === 0)) {
       const err = await this.rebindAsync(this.config.get('bind'), port);
       if (err) throw new Error(err);
     }
@@ -366,7 +372,7 @@ export class Server implements KeyspaceHooks {
     const old = this.listeners;
     this.listeners = [];
     for (const l of old) l.close();
-    if (port === 0 && this.config.get('unixsocket') !== '') return null;
+    if (port === 0 && (this.config.get('unixsocket') !== '' || this.config.num('tls-port') !== 0)) return null;
     let bound = 0;
     for (const { addr, optional } of this.parseBind(bind)) {
       const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s, false));
@@ -1546,6 +1552,7 @@ export class Server implements KeyspaceHooks {
     }
     const all = [...this.listeners, ...(this.unixListener ? [this.unixListener] : [])];
     await Promise.all(all.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    await this.tls.close();
     for (const h of this.closeHooks) h();
     this.resolveClosed();
   }
