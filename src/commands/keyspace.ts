@@ -391,8 +391,10 @@ function flushallCommand(c: Client, args: string[]): void {
   let n = 0;
   for (const db of c.server.dbs) n += db.clear();
   c.server.dirty += n;
+  // With save points the hooks save an empty snapshot (which resets the dirty counter).
   for (const h of c.server.flushAllHooks) h();
-  c.server.dirty++;
+  // Replicated and logged even when every db was already empty.
+  c.forcePropagation = true;
   c.w.ok();
 }
 

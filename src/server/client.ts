@@ -85,6 +85,8 @@ export class Client {
   lastMemory = 0;
   /** Argument indexes the current command asked to hide from the slow log and MONITOR. */
   redacted: number[] | null = null;
+  /** Propagate the current command even if it changed nothing (FLUSHALL on empty dbs). */
+  forcePropagation = false;
   /** What to propagate for the current command instead of its arguments (null = as is, false = nothing). */
   propagateArgs: string[] | null | false = null;
 

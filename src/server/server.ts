@@ -427,7 +427,9 @@ export class Server implements KeyspaceHooks {
 
   private protectedModeRefuses(socket: net.Socket): boolean {
     if (!this.config.bool('protected-mode')) return false;
-    if (this.config.get('requirepass') !== '') return false;
+    // Only while the default user has no password (requirepass, or ACL rules).
+    const nopass = this.ext.aclDefaultNopass as (() => boolean) | undefined;
+    if (nopass !== undefined ? !nopass() : this.config.get('requirepass') !== '') return false;
     const a = socket.remoteAddress ?? '';
     return !(a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.'));
   }
@@ -855,7 +857,9 @@ export class Server implements KeyspaceHooks {
       if (us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, logArgs, us);
       if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample(cmd.flags.has('fast') ? 'fast-command' : 'command', us / 1000);
     }
-    if (this.dirty !== dirtyBefore && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
+    const forced = c.forcePropagation;
+    c.forcePropagation = false;
+    if ((this.dirty !== dirtyBefore || forced) && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
   }
@@ -1126,6 +1130,20 @@ export class Server implements KeyspaceHooks {
         for (const c of [...q]) {
           if (c.blocked === null || c.blocked.db !== db) continue;
           const st = c.blocked;
+          const acl = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
+          if (acl !== undefined && st.cmd !== undefined && st.args !== undefined) {
+            // Permissions may have changed while it waited: checked again, as when Redis re-runs the command.
+            const err = acl(c, st.cmd, st.args);
+            if (err !== null) {
+              // Rejected, not run: the call counted when it blocked is taken back.
+              st.cmd.calls = Math.max(0, st.cmd.calls - 1);
+              st.cmd.rejectedCalls++;
+              this.unblockClient(c, false);
+              c.w.error(err);
+              this.resumeAfterUnblock(c);
+              continue;
+            }
+          }
           const prev = this.currentClient;
           const prevPush = this.pushDeferClient;
           this.currentClient = c;
