@@ -49,11 +49,11 @@ export function attach(server: Server): void {
   server.config.onChange('proc-title-template', (v) => {
     for (const m of v.matchAll(/\{([^{}]*)\}/g)) if (!VARS.includes(m[1])) return 'template format is invalid or contains unknown variables';
     if (expandProcTitle(server, v) === null) return 'template format is invalid or contains unknown variables';
-    setImmediate(apply);
+    apply();
     return undefined;
   });
   server.config.onChange('set-proc-title', () => {
-    setImmediate(apply);
+    apply();
   });
   // Embedded servers leave the host process's title alone.
   if (!server.log.quiet) setImmediate(apply);
