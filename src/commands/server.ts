@@ -221,7 +221,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         `expired_time_cap_reached_count:${st.expiredTimeCapReached}`,
         `expire_cycle_cpu_milliseconds:${Math.round(st.expireCycleCpuMs)}`,
         `evicted_keys:${st.evictedKeys}`,
-        'evicted_clients:0',
+        `evicted_clients:${(srv.stats as unknown as Record<string, number>).evictedClients ?? 0}`,
         'total_eviction_exceeded_time:0',
         'current_eviction_exceeded_time:0',
         `keyspace_hits:${st.keyspaceHits}`,
@@ -456,6 +456,7 @@ export function resetStats(srv: Server): void {
   };
   for (const d of srv.commands.values()) visit(d);
   srv.slowlog = [];
+  for (const k of ['aclDeniedAuth', 'aclDeniedCmd', 'aclDeniedKey', 'aclDeniedChannel']) if (k in srv.ext) srv.ext[k] = 0;
 }
 
 /* CONFIG REWRITE */

@@ -161,6 +161,12 @@ interface SortOptions {
   gets: string[];
 }
 
+/** May the client's user read any key (BY/GET patterns name keys ACL cannot check up front)? */
+function aclFullRead(c: Client): boolean {
+  const f = c.server.ext.aclCanReadAllKeys as ((c: Client) => boolean) | undefined;
+  return f === undefined || f(c);
+}
+
 /** Parse the options after the key; replies and returns null on error. */
 function parseSortOptions(c: Client, args: string[], readonly: boolean): SortOptions | null {
   const o: SortOptions = { desc: false, alpha: false, limitStart: 0, limitCount: -1, by: null, dontsort: false, store: null, gets: [] };
@@ -190,11 +196,18 @@ function parseSortOptions(c: Client, args: string[], readonly: boolean): SortOpt
       else if (cluster && patternSlot(by) !== keySlot(args[1])) {
         c.w.error(ERR_BY_CLUSTER);
         return null;
+      } else if (!aclFullRead(c)) {
+        c.w.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+        return null;
       }
     } else if (is(a, 'get') && left >= 1) {
       const p = args[++j];
       if (cluster && p !== '#' && patternSlot(p) !== keySlot(args[1])) {
         c.w.error(ERR_GET_CLUSTER);
+        return null;
+      }
+      if (!aclFullRead(c)) {
+        c.w.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
         return null;
       }
       o.gets.push(p);

@@ -227,6 +227,9 @@ export class ScriptingHost {
       if (cmd === undefined || (cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
         raise(eng, 'Invalid command passed to redis.acl_check_cmd()');
       }
+      // A question, not an attempt: nothing is logged or counted.
+      const allowed = this.server.ext.aclAllowed as ((c: Client, cmd: CommandDef, args: string[]) => boolean) | undefined;
+      if (allowed !== undefined) return allowed(this.fake, cmd, args);
       const acl = this.server.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
       return acl === undefined || acl(this.fake, cmd, args) === null;
     });
@@ -385,7 +388,7 @@ export class ScriptingHost {
     const acl = srv.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
     if (acl !== undefined) {
       const err = acl(this.fake, cmd, args);
-      if (err !== null) return this.rejected("ERR The user executing the script can't run this command or subcommand", cmd);
+      if (err !== null) return this.rejected(`ERR ACL failure in script: ${err.replace(/^NOPERM /, '')}`, cmd);
     }
     if (run.oom && !run.wrote && cmd.flags.has('denyoom')) return this.rejected("OOM command not allowed when used memory > 'maxmemory'.", cmd);
     if (write) run.wrote = true;
