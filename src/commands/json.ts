@@ -192,6 +192,17 @@ const isNumber = (v: JValue): boolean => typeof v === 'number' || typeof v === '
 const isBool = (v: JValue): boolean => typeof v === 'boolean';
 
 /**
+ * Why a path without matches cannot be created (null: it can, or it is a
+ * no-op): not static, or ending with an array index (out of range, unless
+ * NX on a value that is present).
+ */
+function addPathError(doc: JsonObject, p: ParsedPath, nx: boolean): string | null {
+  if (!isStaticPath(p)) return ERR_STATIC_PATH;
+  if (splitLastName(p) === null) return nx && evaluate(p, doc.root).length > 0 ? null : ERR_INDEX_RANGE;
+  return null;
+}
+
+/**
  * Set a value at path `p` (not the root) of an existing document
  * (JSON.SET/MSET/MERGE): replace every match (unless NX), else add a member
  * to the parent objects when the path is static and ends with a name.
@@ -216,12 +227,10 @@ function setInDoc(doc: JsonObject, p: ParsedPath, make: (old: JValue | undefined
     }
   }
   if (xx) return false;
-  if (!isStaticPath(p)) return ERR_STATIC_PATH;
+  const e = addPathError(doc, p, nx);
+  if (e !== null) return e;
   const split = splitLastName(p);
-  if (split === null) {
-    // The last step is an array index: out of range, or NX on a present value.
-    return nx && evaluate(p, doc.root).length > 0 ? false : ERR_INDEX_RANGE;
-  }
+  if (split === null) return false;
   const parents = evalSegments(split.parent, { value: doc.root, parent: null, key: '' }, doc.root);
   let done = false;
   for (const pm of parents) {
@@ -258,12 +267,12 @@ function jsonSetCommand(c: Client, args: string[]): void {
   const v = jsonOrReply(c, args[3]);
   if (v === undefined) return;
   if (doc === undefined) {
-    if (!isRootPath(p)) {
-      c.w.error(ERR_NEW_AT_ROOT);
-      return;
-    }
     if (xx) {
       c.w.nullBulk();
+      return;
+    }
+    if (!isRootPath(p)) {
+      c.w.error(ERR_NEW_AT_ROOT);
       return;
     }
     c.db.set(key, new JsonObject(v));
@@ -440,19 +449,28 @@ function jsonMsetCommand(c: Client, args: string[]): void {
     if (doc === null) return;
     const v = jsonOrReply(c, args[i + 2]);
     if (v === undefined) return;
-    const created = ops.some((o) => o.key === args[i]);
-    if (doc === undefined && !created && !isRootPath(p)) {
-      c.w.error(ERR_NEW_AT_ROOT);
-      return;
+    if (!isRootPath(p)) {
+      if (doc === undefined) {
+        c.w.error(ERR_NEW_AT_ROOT);
+        return;
+      }
+      if (evaluate(p, doc.root).length === 0) {
+        const e = addPathError(doc, p, false);
+        if (e !== null) {
+          c.w.error(e);
+          return;
+        }
+      }
     }
     ops.push({ key: args[i], p, v });
   }
   for (const op of ops) {
     const doc = getJson(c, op.key, true) as JsonObject | undefined;
+    let updated = true;
     if (isRootPath(op.p)) storeRoot(c, op.key, doc, op.v);
     else if (doc !== undefined) {
       let first = true;
-      setInDoc(
+      updated = true === setInDoc(
         doc,
         op.p,
         () => {
@@ -464,34 +482,54 @@ function jsonMsetCommand(c: Client, args: string[]): void {
         false,
       );
     }
-    changed(c, op.key, 'json.set');
+    if (updated) changed(c, op.key, 'json.mset');
   }
   c.w.ok();
 }
 
-/** Delete the matches of `p`; returns how many values were removed (the root deletes the key). */
+/**
+ * Delete the matches of `p`; returns how many values were removed (the
+ * root deletes the key). A match inside another match is not counted: only
+ * the top-most one is deleted, as RedisJSON does.
+ */
 function deleteMatches(c: Client, key: string, doc: JsonObject, p: ParsedPath): number {
   const ms = evaluate(p, doc.root);
   if (ms.some((m) => m.parent === null)) {
     c.db.delete(key);
     return 1;
   }
-  let n = 0;
-  const arrays = new Map<JValue[], Set<number>>();
+  if (ms.length === 0) return 0;
+  const marked = new Map<JValue[] | JObject, Set<number | string>>();
   for (const m of ms) {
-    if (isArray(m.parent)) {
-      let s = arrays.get(m.parent);
-      if (s === undefined) arrays.set(m.parent, (s = new Set()));
-      s.add(m.key as number);
-    } else if ((m.parent as JObject).delete(m.key as string)) n++;
+    const parent = m.parent as JValue[] | JObject;
+    let set = marked.get(parent);
+    if (set === undefined) marked.set(parent, (set = new Set()));
+    set.add(m.key);
   }
-  for (const [arr, idx] of arrays) {
-    for (const i of [...idx].sort((a, b) => b - a)) {
-      arr.splice(i, 1);
-      n++;
+  // Walk the document: delete the top-most marked places, skip what is under them.
+  const arrays: [JValue[], number[]][] = [];
+  const objects: [JObject, string][] = [];
+  const walk = (v: JValue): void => {
+    if (isArray(v)) {
+      const set = marked.get(v);
+      const del: number[] = [];
+      for (let i = 0; i < v.length; i++) {
+        if (set !== undefined && set.has(i)) del.push(i);
+        else walk(v[i]);
+      }
+      if (del.length > 0) arrays.push([v, del]);
+    } else if (isObject(v)) {
+      const set = marked.get(v);
+      for (const [k, x] of v) {
+        if (set !== undefined && set.has(k)) objects.push([v, k]);
+        else walk(x);
+      }
     }
-  }
-  return n;
+  };
+  walk(doc.root);
+  for (const [o, k] of objects) o.delete(k);
+  for (const [a, idx] of arrays) for (let i = idx.length - 1; i >= 0; i--) a.splice(idx[i], 1);
+  return objects.length + arrays.reduce((n, [, idx]) => n + idx.length, 0);
 }
 
 /* JSON.DEL key [path] */
@@ -1006,6 +1044,10 @@ function mergePatch(target: JValue | undefined, patch: JValue): JValue | undefin
 
 /* JSON.MERGE key path value */
 function jsonMergeCommand(c: Client, args: string[]): void {
+  if (args.length > 4) {
+    c.w.error(E.SYNTAX);
+    return;
+  }
   const key = args[1];
   const p = pathOrReply(c, args[2]);
   if (p === null) return;
@@ -1018,16 +1060,21 @@ function jsonMergeCommand(c: Client, args: string[]): void {
       c.w.error(ERR_NEW_AT_ROOT);
       return;
     }
-    const v = mergePatch(undefined, patch);
-    if (v !== undefined) c.db.set(key, new JsonObject(v));
+    // Nothing to merge with: the value is stored as given.
+    c.db.set(key, new JsonObject(patch));
   } else if (isRootPath(p)) {
     const v = mergePatch(doc.root, patch);
     if (v === undefined) c.db.delete(key);
     else doc.root = v;
   } else {
-    const r = setInDoc(doc, p, (old) => mergePatch(old, patch), false, false);
+    // Existing places are merged into; a new member takes the value as given.
+    const r = setInDoc(doc, p, (old) => (old === undefined ? deepClone(patch) : mergePatch(old, patch)), false, false);
     if (typeof r === 'string') {
       c.w.error(r);
+      return;
+    }
+    if (!r) {
+      c.w.nullBulk();
       return;
     }
   }
@@ -1219,7 +1266,7 @@ export const commands: CommandDef[] = [
   command('json.arrtrim', 5, 'write', [1, 1, 1], 'json', jsonArrtrimCommand, J),
   command('json.objkeys', -2, 'readonly', [1, 1, 1], 'json', jsonObjkeysCommand, J),
   command('json.objlen', -2, 'readonly', [1, 1, 1], 'json', jsonObjlenCommand, J),
-  command('json.merge', 4, 'write denyoom', [1, 1, 1], 'json', jsonMergeCommand, { group: 'json', since: '2.6.0' }),
+  command('json.merge', -4, 'write denyoom', [1, 1, 1], 'json', jsonMergeCommand, { group: 'json', since: '2.6.0' }),
   command('json.resp', -2, 'readonly', [1, 1, 1], 'json', jsonRespCommand, J),
   command('json.debug', -2, 'readonly', [2, 2, 1], 'json', jsonDebugCommand, J),
 ];

@@ -76,6 +76,7 @@ describe('json', () => {
     // Root NX/XX.
     assert.equal(await c.call('JSON.SET', 'd', '$', '1', 'NX'), NIL);
     assert.equal(await c.call('JSON.SET', 'k2', '.', '1', 'XX'), NIL);
+    assert.equal(await c.call('JSON.SET', 'k2', '$.a', '1', 'XX'), NIL);
     assert.equal(await c.call('JSON.SET', 'k2', '.', '1', 'NX'), OK);
     assert.equal(await c.call('JSON.GET', 'k2'), bulk('1'));
     // Errors.
@@ -187,7 +188,12 @@ describe('json', () => {
     assert.equal(await c.call('JSON.MGET', 'm1', 'm2', 'nokey', 'mstr', '$..a'), arr(bulk('[1,2]'), bulk('["x"]'), NIL, NIL));
     assert.equal(await c.call('JSON.MGET', 'm1', 'm2', '.b.a'), arr(bulk('2'), NIL));
     assert.equal(await c.call('JSON.MGET', 'm1'), err("ERR wrong number of arguments for 'json.mget' command"));
-    assert.equal(await c.call('JSON.MSET', 'ms1', '$', '{"x":1}', 'ms2', '.', '[1]', 'ms1', '$.y', '2'), OK);
+    await c.call('DEL', 'ms1', 'ms2');
+    // Each triple is checked against the keyspace before any is applied.
+    assert.equal(await c.call('JSON.MSET', 'ms1', '$', '{"x":1}', 'ms1', '$.y', '2'), err('ERR new objects must be created at the root'));
+    assert.equal(await c.call('JSON.MSET', 'ms1', '$', '{"x":1}', 'ms2', '.', '[1]'), OK);
+    assert.equal(await c.call('JSON.MSET', 'ms1', '$.y', '2', 'ms2', '$[5]', '1'), err('ERR array index out of range'));
+    assert.equal(await c.call('JSON.MSET', 'ms1', '$.y', '2'), OK);
     assert.equal(await c.call('JSON.GET', 'ms1'), bulk('{"x":1,"y":2}'));
     assert.equal(await c.call('JSON.GET', 'ms2'), bulk('[1]'));
     // All or nothing.
@@ -218,6 +224,13 @@ describe('json', () => {
     await reset();
     assert.equal(await c.call('JSON.DEL', 'd', '$'), int(1));
     assert.equal(await c.call('EXISTS', 'd'), int(0));
+    // Only the top-most of nested matches is deleted and counted.
+    await reset('nest', '{"a":{"b":{"c":1}},"x":[{"c":2},3],"c":4}');
+    assert.equal(await c.call('JSON.DEL', 'nest', '$..*'), int(3));
+    assert.equal(await c.call('JSON.GET', 'nest'), bulk('{}'));
+    await reset('nest', '{"a":{"c":{"c":1}},"x":[{"c":2},{"c":3}]}');
+    assert.equal(await c.call('JSON.DEL', 'nest', '$..c'), int(3));
+    assert.equal(await c.call('JSON.GET', 'nest'), bulk('{"a":{},"x":[{},{}]}'));
     await c.call('SET', 'str', 'v');
     assert.equal(await c.call('JSON.DEL', 'str'), WRONGTYPE);
     assert.equal(await c.call('JSON.TYPE', 'str'), WRONGTYPE);
@@ -332,8 +345,11 @@ describe('json', () => {
     assert.equal(await c.call('JSON.MERGE', 'mg', '$.h', '{"i":1}'), OK);
     assert.equal(await c.call('JSON.MERGE', 'mg', '$.f', 'null'), OK);
     assert.equal(await c.call('JSON.GET', 'mg'), bulk('{"a":{"c":5,"e":3},"d":[2],"h":{"i":1}}'));
+    // A new document (or member) takes the value as given.
     assert.equal(await c.call('JSON.MERGE', 'mgnew', '$', '{"a":null,"b":1}'), OK);
-    assert.equal(await c.call('JSON.GET', 'mgnew'), bulk('{"b":1}'));
+    assert.equal(await c.call('JSON.GET', 'mgnew'), bulk('{"a":null,"b":1}'));
+    assert.equal(await c.call('JSON.MERGE', 'mgnew', '$.x.y', '1'), NIL);
+    assert.equal(await c.call('JSON.MERGE', 'mgnew', '$', '1', 'EXTRA'), err('ERR syntax error'));
     assert.equal(await c.call('JSON.MERGE', 'mgnone', '$.a', '1'), err('ERR new objects must be created at the root'));
     assert.equal(await c.call('JSON.MERGE', 'mg', '$', '{'), err('ERR EOF while parsing an object at line 1 column 1'));
   });
@@ -407,12 +423,13 @@ describe('json', () => {
     await c.call('JSON.DEL', 'd', '$.a');
     await c.call('JSON.ARRAPPEND', 'd', '$.arr', '1');
     await c.call('JSON.NUMINCRBY', 'd', '$.b.a', '1');
+    await c.call('JSON.MSET', 'd', '$.a', '1');
     const events: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       const m = await sub.read();
       events.push(m.split('\r\n')[6]);
     }
-    assert.deepEqual(events, ['__keyevent@0__:json.set', '__keyevent@0__:json.del', '__keyevent@0__:json.arrappend', '__keyevent@0__:json.numincrby']);
+    assert.deepEqual(events, ['__keyevent@0__:json.set', '__keyevent@0__:json.del', '__keyevent@0__:json.arrappend', '__keyevent@0__:json.numincrby', '__keyevent@0__:json.mset']);
     sub.close();
     await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
   });
