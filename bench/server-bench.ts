@@ -18,6 +18,10 @@ import { join } from 'node:path';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200000);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1000000);
 const TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'mset'];
+// Collections (issue 4): redis-benchmark fills the list with LPUSH before the LRANGE tests.
+const COLLECTION_TESTS = ['lpush', 'rpop', 'sadd', 'spop', 'hset', 'zadd', 'zpopmin', 'lrange_100', 'lrange_600'];
+const LEADERBOARD = Number(process.env.BENCH_LEADERBOARD ?? 1000000);
+const LEADERBOARD_OPS = Number(process.env.BENCH_LEADERBOARD_OPS ?? 100000);
 
 function have(cmd: string): boolean {
   return spawnSync(cmd, ['--version']).status === 0;
@@ -48,8 +52,8 @@ function startRedis(port: number): ChildProcess {
   return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--dir', workDir], { stdio: 'ignore' });
 }
 
-function benchmark(port: number, pipeline: number): Map<string, number> {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(REQUESTS), '-P', String(pipeline), '-t', TESTS.join(','), '--csv'], { encoding: 'utf8' });
+function benchmark(port: number, pipeline: number, tests = TESTS): Map<string, number> {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(REQUESTS), '-P', String(pipeline), '-t', tests.join(','), '--csv'], { encoding: 'utf8' });
   const out = new Map<string, number>();
   for (const line of r.stdout.split('\n')) {
     const m = /^"([^"]+)","([0-9.]+)"/.exec(line);
@@ -94,6 +98,98 @@ async function loadKeys(port: number): Promise<void> {
   sock.destroy();
 }
 
+/** Number of complete RESP replies at the start of `buf`, and the bytes they take. */
+function countReplies(buf: Buffer): { n: number; used: number } {
+  let pos = 0;
+  let n = 0;
+  for (;;) {
+    const len = replyLength(buf, pos);
+    if (len < 0) return { n, used: pos };
+    pos += len;
+    n++;
+  }
+}
+
+function replyLength(buf: Buffer, pos: number): number {
+  if (pos >= buf.length) return -1;
+  const nl = buf.indexOf('\r\n', pos);
+  if (nl < 0) return -1;
+  const t = buf[pos];
+  const head = Number(buf.latin1Slice(pos + 1, nl));
+  if (t === 36 /* $ */) {
+    if (head < 0) return nl + 2 - pos;
+    return buf.length >= nl + 2 + head + 2 ? nl + 2 + head + 2 - pos : -1;
+  }
+  if (t === 42 /* * */) {
+    let p = nl + 2;
+    for (let i = 0; i < head; i++) {
+      const l = replyLength(buf, p);
+      if (l < 0) return -1;
+      p += l;
+    }
+    return p - pos;
+  }
+  return nl + 2 - pos;
+}
+
+/** Send `count` commands made by `make(i)` on one connection, `depth` in flight; resolves with the elapsed ms. */
+async function closedLoop(port: number, count: number, depth: number, make: (i: number) => string): Promise<number> {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise((r) => sock.once('connect', r));
+  let sent = 0;
+  let done = 0;
+  let pending = Buffer.alloc(0);
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const pump = () => {
+      let out = '';
+      while (sent < count && sent - done < depth) out += make(sent++);
+      if (out) sock.write(out);
+    };
+    sock.on('data', (d) => {
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      const { n, used } = countReplies(pending);
+      pending = pending.subarray(used);
+      done += n;
+      if (done >= count) resolve();
+      else pump();
+    });
+    pump();
+  });
+  sock.destroy();
+  return performance.now() - t0;
+}
+
+function cmd(...args: string[]): string {
+  let s = `*${args.length}\r\n`;
+  for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return s;
+}
+
+/**
+ * The leaderboard workload: LEADERBOARD members with random scores (ZADD,
+ * pipelined), then LEADERBOARD_OPS requests over 20 connections of
+ * ZREVRANK for a random member and ZRANGE 0 99 REV WITHSCORES (top 100).
+ */
+async function leaderboard(port: number): Promise<{ loadOps: number; queryOps: number }> {
+  let seed = 42;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const tLoad = await closedLoop(port, LEADERBOARD, 2000, (i) => cmd('ZADD', 'leaderboard', String(Math.floor(rnd() * 1e9)), `player:${i}`));
+  const conns = 20;
+  const per = Math.floor(LEADERBOARD_OPS / conns);
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: conns }, () =>
+      closedLoop(port, per, 1, (i) => (i % 2 === 0 ? cmd('ZREVRANK', 'leaderboard', `player:${Math.floor(rnd() * LEADERBOARD)}`) : cmd('ZRANGE', 'leaderboard', '0', '99', 'REV', 'WITHSCORES'))),
+    ),
+  );
+  const tq = performance.now() - t0;
+  return { loadOps: (LEADERBOARD / tLoad) * 1000, queryOps: ((per * conns) / tq) * 1000 };
+}
+
 async function usedMemory(port: number): Promise<number> {
   const r = spawnSync('redis-cli', ['-p', String(port), 'info', 'memory'], { encoding: 'utf8' });
   const m = /used_memory:(\d+)/.exec(r.stdout);
@@ -125,6 +221,33 @@ async function main(): Promise<void> {
         const nv = a.get(name) ?? 0;
         console.log(`${name.padEnd(14)} ${String(p).padStart(8)} ${fmt(nv)} ${fmt(rv)} ${(nv / rv).toFixed(2).padStart(7)}`);
       }
+    }
+    console.log(`\ncollections: redis-benchmark -c 50 -n ${REQUESTS} -P 1`);
+    {
+      const a = benchmark(nPort, 1, COLLECTION_TESTS);
+      const b = benchmark(rPort, 1, COLLECTION_TESTS);
+      for (const [name, rv] of b) {
+        const nv = a.get(name) ?? 0;
+        console.log(`${name.padEnd(34)} ${fmt(nv)} ${fmt(rv)} ${(nv / rv).toFixed(2).padStart(7)}`);
+      }
+    }
+    if (LEADERBOARD > 0) {
+      spawnSync('redis-cli', ['-p', String(nPort), 'flushall']);
+      spawnSync('redis-cli', ['-p', String(rPort), 'flushall']);
+      const a = await leaderboard(nPort);
+      const b = await leaderboard(rPort);
+      const nm = await usedMemory(nPort);
+      const rm = await usedMemory(rPort);
+      const nr = rssOf(nodis.pid as number);
+      const rr = rssOf(redis.pid as number);
+      const mb = (x: number) => (x / 1024 / 1024).toFixed(1).padStart(8) + ' MB';
+      console.log(`\nleaderboard: ${LEADERBOARD} members (ZADD random scores), then ZREVRANK + top-100 ZRANGE WITHSCORES over 20 connections`);
+      console.log(`ZADD load ops/s    nodis ${fmt(a.loadOps)}   redis ${fmt(b.loadOps)}   ratio ${(a.loadOps / b.loadOps).toFixed(2)}`);
+      console.log(`query ops/s        nodis ${fmt(a.queryOps)}   redis ${fmt(b.queryOps)}   ratio ${(a.queryOps / b.queryOps).toFixed(2)}`);
+      console.log(`used_memory        nodis ${mb(nm)}   redis ${mb(rm)}   ratio ${(nm / rm).toFixed(2)}`);
+      console.log(`process RSS        nodis ${mb(nr)}   redis ${mb(rr)}   ratio ${(nr / rr).toFixed(2)}`);
+      spawnSync('redis-cli', ['-p', String(nPort), 'flushall']);
+      spawnSync('redis-cli', ['-p', String(rPort), 'flushall']);
     }
     if (KEYS > 0) {
       await loadKeys(nPort);
