@@ -45,10 +45,38 @@ export function encodingOf(v: Value): string {
 // DEL, UNLINK, EXISTS, TYPE, TOUCH
 // ----------------------------------------------------------------------------
 
+/**
+ * Redis frees a deleted value in a background thread when freeing it is
+ * costly (more than 64 allocations: elements of hash tables and skiplists,
+ * stream nodes). Nodis frees memory through V8's collector, so nothing runs
+ * in the background, but the `lazyfreed_objects` statistic counts the same
+ * values, so tools that watch it behave the same.
+ */
+const LAZYFREE_THRESHOLD = 64;
+
+function freeEffort(c: Client, v: Value): number {
+  if (isString(v)) return 1;
+  const enc = v.encoding();
+  if (enc === 'listpack' || enc === 'intset' || enc === 'listpackex') return 1;
+  if (v.type === 'stream') {
+    const perNode = Math.max(1, c.server.config.num('stream-node-max-entries') || 100);
+    return Math.ceil(v.size() / perNode) + ((v as unknown as { groups?: Map<unknown, unknown> }).groups?.size ?? 0);
+  }
+  if (v.type === 'list') return Math.ceil(v.size() / 128);
+  return v.size();
+}
+
 /* DEL key [key ...] / UNLINK key [key ...] */
 function delGenericCommand(c: Client, args: string[]): void {
+  const lazy = args[0].length === 6 || c.server.config.bool('lazyfree-lazy-user-del'); // UNLINK, or DEL made lazy
   let n = 0;
-  for (let i = 1; i < args.length; i++) if (opDelete(c, c.db, args[i])) n++;
+  for (let i = 1; i < args.length; i++) {
+    const v = lazy ? c.db.lookup(args[i]) : undefined;
+    if (opDelete(c, c.db, args[i])) {
+      n++;
+      if (v !== undefined && freeEffort(c, v) > LAZYFREE_THRESHOLD) c.server.stats.lazyfreedObjects++;
+    }
+  }
   c.w.int(n);
 }
 
@@ -380,8 +408,14 @@ function flushFlagsOrReply(c: Client, args: string[]): boolean {
 function flushdbCommand(c: Client, args: string[]): void {
   if (!flushFlagsOrReply(c, args)) return;
   c.server.signalFlushedDb(c.db.id);
-  c.server.dirty += c.db.clear();
+  const n = c.db.clear();
+  c.server.dirty += n;
+  if (isAsyncFlush(c, args)) c.server.stats.lazyfreedObjects += n;
   c.w.ok();
+}
+
+function isAsyncFlush(c: Client, args: string[]): boolean {
+  return args.length === 2 ? is(args[1], 'async') : c.server.config.bool('lazyfree-lazy-user-flush');
 }
 
 /* FLUSHALL [ASYNC|SYNC] */
@@ -391,6 +425,7 @@ function flushallCommand(c: Client, args: string[]): void {
   let n = 0;
   for (const db of c.server.dbs) n += db.clear();
   c.server.dirty += n;
+  if (isAsyncFlush(c, args)) c.server.stats.lazyfreedObjects += n;
   // With save points the hooks save an empty snapshot (which resets the dirty counter).
   for (const h of c.server.flushAllHooks) h();
   // Replicated and logged even when every db was already empty.
