@@ -51,8 +51,10 @@ const ERR_INDEX_RANGE = 'ERR array index out of range';
 const ERR_STATIC_PATH = 'Err wrong static path';
 // redis-module errors without a code are sent as given (no "ERR").
 const ERR_PARSE_INT = "Couldn't parse as integer";
-const ERR_NOT_NUMBER = 'ERR result is not a number';
-const ERR_UTF8 = "ERR Couldn't parse as UTF-8 string";
+// RedisJSON sends these without an error code (RedisModule_ReplyWithError "-%s").
+const ERR_NOT_NUMBER = 'result is not a number';
+const ERR_BAD_NUMBER = 'bad input number';
+const ERR_UTF8 = "Couldn't parse as UTF-8 string";
 
 const errPath = (p: string): string => `ERR Path '${p}' does not exist`;
 const errPathOr = (p: string, or: string): string => `ERR Path '${p}' does not exist or ${or}`;
@@ -83,7 +85,7 @@ function pathOrReply(c: Client, s: string): ParsedPath | null {
     return parsePath(s);
   } catch (e) {
     if (e instanceof PathError) {
-      c.w.error('ERR ' + e.message);
+      c.w.error(e.message);
       return null;
     }
     throw e;
@@ -100,7 +102,8 @@ function jsonOrReply(c: Client, s: string): JValue | undefined {
     return parseJson(s);
   } catch (e) {
     if (e instanceof JsonParseError) {
-      c.w.error('ERR ' + e.message);
+      // serde_json's message as is: "expected value at line 1 column 1".
+      c.w.error(e.message);
       return undefined;
     }
     throw e;
@@ -661,7 +664,8 @@ function jsonStrappendCommand(c: Client, args: string[]): void {
   const v = jsonOrReply(c, args[args.length - 1]);
   if (v === undefined) return;
   if (typeof v !== 'string') {
-    c.w.error(errExpected('string', v));
+    // RedisJSON names the argument itself as the "found" type.
+    c.w.error(`WRONGTYPE wrong type of path value - expected string but found ${args[args.length - 1]}`);
     return;
   }
   if (doc === undefined) {
@@ -678,10 +682,13 @@ function jsonStrappendCommand(c: Client, args: string[]): void {
   replyInts(c, p, res);
 }
 
+/**
+ * One NUMINCRBY/NUMMULTBY step as RedisJSON: integer by integer wraps
+ * around in i64; anything else is a float operation. null: not finite.
+ */
 function numOp(a: bigint | number, b: bigint | number, mul: boolean): bigint | number | null {
-  if (typeof a === 'bigint' && typeof b === 'bigint') {
-    const r = mul ? a * b : a + b;
-    if (r >= I64_MIN && r <= I64_MAX) return r;
+  if (typeof a === 'bigint' && typeof b === 'bigint' && a >= I64_MIN && a <= I64_MAX && b >= I64_MIN && b <= I64_MAX) {
+    return BigInt.asIntN(64, mul ? a * b : a + b);
   }
   const r = mul ? Number(a) * Number(b) : Number(a) + Number(b);
   return Number.isFinite(r) ? r : null;
@@ -696,7 +703,7 @@ function numGeneric(c: Client, args: string[], mul: boolean): void {
   const by = jsonOrReply(c, args[3]);
   if (by === undefined) return;
   if (typeof by !== 'number' && typeof by !== 'bigint') {
-    c.w.error('ERR expected value at line 1 column 1');
+    c.w.error(ERR_BAD_NUMBER);
     return;
   }
   if (doc === undefined) {
@@ -1029,15 +1036,17 @@ function jsonObjkeysCommand(c: Client, args: string[]): void {
   }
 }
 
-/** RFC 7396 merge patch of `patch` into `target` (undefined = delete). */
-function mergePatch(target: JValue | undefined, patch: JValue): JValue | undefined {
-  if (patch === null) return undefined;
+/**
+ * RFC 7396 merge of `patch` into `target`, as RedisJSON: a patch that is not
+ * an object replaces the target (null included); members whose patch value
+ * is null are removed.
+ */
+function mergePatch(target: JValue | undefined, patch: JValue): JValue {
   if (!isObject(patch)) return deepClone(patch);
   const base: JObject = target !== undefined && isObject(target) ? target : new Map();
   for (const [k, pv] of patch) {
-    const r = mergePatch(base.get(k), pv);
-    if (r === undefined) base.delete(k);
-    else base.set(k, r);
+    if (pv === null) base.delete(k);
+    else base.set(k, mergePatch(base.get(k), pv));
   }
   return base;
 }
@@ -1063,9 +1072,7 @@ function jsonMergeCommand(c: Client, args: string[]): void {
     // Nothing to merge with: the value is stored as given.
     c.db.set(key, new JsonObject(patch));
   } else if (isRootPath(p)) {
-    const v = mergePatch(doc.root, patch);
-    if (v === undefined) c.db.delete(key);
-    else doc.root = v;
+    doc.root = mergePatch(doc.root, patch);
   } else {
     // Existing places are merged into; a new member takes the value as given.
     const r = setInDoc(doc, p, (old) => (old === undefined ? deepClone(patch) : mergePatch(old, patch)), false, false);

@@ -68,8 +68,10 @@ class PathParser {
   pos = 0;
   constructor(readonly s: string) {}
 
+  /** RedisJSON's JSONPath syntax error: the position and the text split at it. */
   err(): never {
-    throw new PathError(`JSON Path error: path error: \n${this.s}\n${' '.repeat(this.pos)}^^^^^^^^^^`);
+    const at = Math.min(this.pos, this.s.length);
+    throw new PathError(`Error occurred on position ${at}, "${this.s.slice(0, at)} ---->>>> ${this.s.slice(at)}", expected one of the following: a JSONPath element`);
   }
 
   ws(): void {

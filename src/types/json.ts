@@ -473,18 +473,25 @@ export function jsonEquals(a: JValue, b: JValue, strict = false): boolean {
   return true;
 }
 
-/** Approximate bytes used by a value (JSON.DEBUG MEMORY, MEMORY USAGE). */
+/**
+ * Bytes used by a value (JSON.DEBUG MEMORY, MEMORY USAGE), by RedisJSON's
+ * formula for its ijson values: 8 per value, plus 16 for floats and large
+ * integers (4 for 24-bit ones, 0 for -128..383), the bytes of strings, and
+ * 8 * (n + 2) for arrays or 8 * (3n + 2) plus member name bytes for objects
+ * (capacity taken as the length).
+ */
 export function jsonMemory(v: JValue): number {
-  if (v === null || typeof v === 'boolean') return 8;
-  if (typeof v === 'bigint' || typeof v === 'number') return 16;
-  if (typeof v === 'string') return 24 + v.length;
-  if (Array.isArray(v)) {
-    let n = 32 + 8 * v.length;
+  let n = 8;
+  if (typeof v === 'number') n += 16;
+  else if (typeof v === 'bigint') n += v >= -128n && v <= 383n ? 0 : v > -8388608n && v <= 8388607n ? 4 : 16;
+  else if (typeof v === 'string') n += v.length;
+  else if (Array.isArray(v)) {
+    if (v.length > 0) n += 8 * (v.length + 2);
     for (const x of v) n += jsonMemory(x);
-    return n;
+  } else if (v instanceof Map) {
+    if (v.size > 0) n += 8 * (v.size * 3 + 2);
+    for (const [k, x] of v) n += k.length + jsonMemory(x);
   }
-  let n = 48;
-  for (const [k, x] of v) n += 32 + k.length + jsonMemory(x);
   return n;
 }
 
