@@ -22,7 +22,7 @@ import { noParentHandler, type CommandDef } from '../commands/types';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
 import { SharedPush } from './push';
-import { TlsManager } from './tls';
+import { TlsManager, listenNow } from './tls';
 
 
 export interface ServerOptions {
@@ -378,7 +378,7 @@ export class Server implements KeyspaceHooks {
       const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s, false));
       const err = await new Promise<string | null>((res) => {
         srv.once('error', (e: NodeJS.ErrnoException) => res(`Warning: Could not create server TCP listening socket ${addr}:${port}: ${e.message}`));
-        srv.listen({ host: addr, port: port === 0 && bound > 0 ? this.port : port, ipv6Only: addr.includes(':'), backlog: this.config.num('tcp-backlog') }, () => res(null));
+        listenNow(srv, { host: addr, port: port === 0 && bound > 0 ? this.port : port, ipv6Only: addr.includes(':'), backlog: this.config.num('tcp-backlog') }, () => res(null));
       });
       if (err) {
         if (optional) continue;

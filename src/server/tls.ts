@@ -181,7 +181,7 @@ export class TlsManager {
       const srv = this.createServer(opts);
       const err = await new Promise<string | null>((res) => {
         srv.once('error', (e: Error) => res(`Warning: Could not create server TCP listening socket ${addr}:${port}: ${e.message}`));
-        srv.listen({ host: addr, port, ipv6Only: addr.includes(':'), backlog: this.srv.config.num('tcp-backlog') }, () => res(null));
+        listenNow(srv, { host: addr, port, ipv6Only: addr.includes(':'), backlog: this.srv.config.num('tcp-backlog') }, () => res(null));
       });
       if (err !== null) {
         if (optional) continue;
@@ -416,6 +416,27 @@ export class TlsManager {
     }
     return { server, client, caching, cacheSize: cfg.num('tls-session-cache-size'), cacheTimeoutMs: timeout * 1000 };
   }
+}
+
+/**
+ * Listen, bound before returning. Redis binds before it answers CONFIG SET
+ * port/tls-port; Node's listen() with a host resolves it first and binds one
+ * tick later, so a client told +OK could connect before the port exists.
+ * For an IP literal the step listen() takes after that lookup (_listen2,
+ * synchronous: it creates, binds and listens the handle) is called directly;
+ * the outcome still arrives as 'listening' or 'error'.
+ */
+export function listenNow(srv: net.Server, o: { host: string; port: number; ipv6Only: boolean; backlog: number }, cb: () => void): void {
+  const family = net.isIP(o.host);
+  // Node's internal listen step (net.js setupListenHandle), not in the typings.
+  const inner = srv as unknown as { _listen2?: (addr: string, port: number, family: number, backlog: number, fd: undefined, flags: number) => void; listening: boolean };
+  if (family === 0 || typeof inner._listen2 !== 'function' || inner.listening) {
+    srv.listen(o, cb);
+    return;
+  }
+  srv.once('listening', cb);
+  // Flag 1 is UV_TCP_IPV6ONLY.
+  inner._listen2(o.host, o.port, family, o.backlog, undefined, o.ipv6Only && family === 6 ? 1 : 0);
 }
 
 function parseBind(v: string): { addr: string; optional: boolean }[] {
