@@ -73,16 +73,27 @@ export class Config {
   }
 
   get(name: string): string {
+    // Callers nearly always pass the canonical name: try it first (hot paths read config per command).
+    const v = this.values.get(name);
+    if (v !== undefined) return v;
     return this.values.get(this.canonical(name)) ?? '';
   }
 
+  /** Parsed numbers, cached until the next change of any parameter. */
+  private nums = new Map<string, number>();
+
   /** Numeric value of an int/memory/bool parameter (bools give 1/0). */
   num(name: string): number {
+    const cached = this.nums.get(name);
+    if (cached !== undefined) return cached;
     const v = this.get(name);
     const spec = this.specs.get(this.canonical(name));
-    if (spec?.type === 'bool') return v === 'yes' ? 1 : 0;
-    if (spec?.type === 'memory') return parseMemory(v) ?? 0;
-    return Number(v);
+    let n: number;
+    if (spec?.type === 'bool') n = v === 'yes' ? 1 : 0;
+    else if (spec?.type === 'memory') n = parseMemory(v) ?? 0;
+    else n = Number(v);
+    this.nums.set(name, n);
+    return n;
   }
 
   bool(name: string): boolean {
@@ -156,6 +167,7 @@ export class Config {
     const n = this.canonical(name);
     const v = this.normalise(n, args);
     this.values.set(n, v);
+    this.nums.clear();
     this.changed.add(n);
   }
 
@@ -189,12 +201,14 @@ export class Config {
     for (const [n, v] of planned) {
       const old = this.values.get(n) ?? '';
       this.values.set(n, v);
+      this.nums.clear();
       applied.push([n, old]);
       this.batchPos = applied.length - 1;
       for (const h of this.hooks.get(n) ?? []) {
         const err = h(v, old);
         if (typeof err === 'string') {
           for (const [rn, rv] of applied.reverse()) this.values.set(rn, rv);
+          this.nums.clear();
           throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${n}') - ${err}`);
         }
       }
