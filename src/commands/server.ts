@@ -55,7 +55,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         `process_id:${process.pid}`,
         'process_supervised:no',
         `run_id:${srv.runId}`,
-        `tcp_port:${srv.port}`,
+        `tcp_port:${srv.tls.infoTcpPort()}`,
         `server_time_usec:${srv.clock.nowUs()}`,
         `uptime_in_seconds:${up}`,
         `uptime_in_days:${Math.floor(up / 86400)}`,
@@ -65,6 +65,7 @@ function sectionLines(srv: Server, name: string): string[] | null {
         `executable:${process.argv[1] ?? ''}`,
         `config_file:${d ?? srv.config.file}`,
         'io_threads_active:0',
+        ...srv.tls.listenerInfo(),
         `nodis_version:${REDIS_VERSION}`,
         `node_version:${process.version}`,
       ];

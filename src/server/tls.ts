@@ -198,6 +198,25 @@ export class TlsManager {
     return null;
   }
 
+  /** INFO server tcp_port: the TCP port, or the TLS port on a TLS-only server (as Redis). */
+  infoTcpPort(): number {
+    const cfg = this.srv.config;
+    return cfg.num('port') === 0 && cfg.num('tls-port') !== 0 ? cfg.num('tls-port') : this.srv.port;
+  }
+
+  /** INFO server listener lines: listener0 tcp, listener1 unix, listener2 tls (Redis's connection type order). */
+  listenerInfo(): string[] {
+    const cfg = this.srv.config;
+    const binds = cfg.get('bind').split(/\s+/).filter((b) => b !== '').map((b) => `,bind=${b}`).join('');
+    const out: string[] = [];
+    const us = cfg.get('unixsocket');
+    const tcpOn = cfg.num('port') !== 0 || (us === '' && cfg.num('tls-port') === 0);
+    if (tcpOn) out.push(`listener0:name=tcp${binds},port=${this.srv.port}`);
+    if (us !== '') out.push(`listener1:name=unix,bind=${us},port=0`);
+    if (cfg.num('tls-port') !== 0) out.push(`listener2:name=tls${binds},port=${cfg.num('tls-port')}`);
+    return out;
+  }
+
   /** Stop listening (connected clients stay). */
   async close(): Promise<void> {
     const all = this.listeners;

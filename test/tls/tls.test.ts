@@ -142,7 +142,10 @@ test('TLS listener: a client with a certificate is served; plain TCP on the TLS 
   const c = await connectTls(tlsPort, clientCert());
   assert.equal(await c.call('SET', 'k', 'v'), '+OK\r\n');
   assert.equal(await c.call('GET', 'k'), '$1\r\nv\r\n');
-  assert.match(await c.call('CLIENT', 'INFO'), /laddr=127\.0\.0\.1:\d+ /);
+  assert.match(await c.call('CLIENT', 'INFO'), new RegExp(`laddr=127\\.0\\.0\\.1:${tlsPort} `));
+  const info = await c.call('INFO', 'server');
+  assert.match(info, new RegExp(`tcp_port:${srv.port}\r\n`));
+  assert.match(info, new RegExp(`listener0:name=tcp,bind=127\\.0\\.0\\.1,port=${srv.port}\r\nlistener2:name=tls,bind=127\\.0\\.0\\.1,port=${tlsPort}\r\n`));
   c.close();
   // The plain TCP port still works alongside.
   const p = await RawClient.connect(srv.port);
@@ -301,7 +304,11 @@ test('a TLS-only server (port 0)', async () => {
     assert.equal(only.port, 0);
     const c = await connectTls(port);
     assert.equal(await c.call('SET', 'a', '1'), '+OK\r\n');
-    assert.match(await c.call('INFO', 'server'), /tcp_port:0\r\n/);
+    const info = await c.call('INFO', 'server');
+    // Redis reports the TLS port as tcp_port on a TLS-only server, and lists its listeners.
+    assert.match(info, new RegExp(`tcp_port:${port}\\r\\n`));
+    assert.match(info, new RegExp(`listener2:name=tls,bind=127\\.0\\.0\\.1,port=${port}\\r\\n`));
+    assert.doesNotMatch(info, /listener0:/);
     assert.match(await c.call('CONFIG', 'GET', 'port'), /\$1\r\n0\r\n$/);
     c.close();
   } finally {
