@@ -499,7 +499,7 @@ export class ScriptingHost {
     const fx = run.effects;
     if (fx.length !== 0) {
       const wrap = fx.length > 1 && !c.inExec;
-      if (wrap) srv.propagate(fx[0].dbid, ['MULTI']);
+      if (wrap) srv.propagate(-1, ['MULTI']);
       for (const e of fx) srv.propagate(e.dbid, e.args);
       if (wrap) srv.propagate(fx[fx.length - 1].dbid, ['EXEC']);
     }
