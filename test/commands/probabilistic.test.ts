@@ -498,3 +498,32 @@ test('DUMP/RESTORE and DEBUG RELOAD keep the values', async () => {
   assert.deepEqual(await cmd('TOPK.LIST', 'p:tk', 'WITHCOUNT'), ['a', 5, 'b', 3]);
   assert.deepEqual(await cmd('TDIGEST.QUANTILE', 'p:td', '0', '1'), ['1', '4']);
 });
+
+test('AOF rewrite without RDB preamble recreates the values (RESTORE payloads)', async () => {
+  const { cmd: pcmd, later, runCleanups, startNodisProcess, tempDir } = await import('../persistence/util');
+  try {
+    const dir = tempDir('prob-aof');
+    const opts = ['--save', '', '--aof-use-rdb-preamble', 'no'];
+    const s = await startNodisProcess(dir, opts);
+    const pc = await RawClient.connect(s.port);
+    await pcmd(pc, 'BF.MADD', 'a:bf', 'x', 'y');
+    await pcmd(pc, 'TDIGEST.CREATE', 'a:td');
+    await pcmd(pc, 'TDIGEST.ADD', 'a:td', '5', '7');
+    assert.equal(await pcmd(pc, 'CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+    for (let i = 0; i < 300; i++) {
+      if (/aof_enabled:1[\s\S]*aof_rewrite_in_progress:0[\s\S]*aof_last_bgrewrite_status:ok/.test(String(await pcmd(pc, 'INFO', 'persistence')))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Drop the incremental part's copies: the base alone must recreate the keys.
+    pc.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+    await pc.waitClosed();
+    await new Promise((r) => s.child.once('exit', r));
+    const s2 = later(await startNodisProcess(dir, [...opts, '--appendonly', 'yes']));
+    const c2 = later(await RawClient.connect(s2.port));
+    assert.equal(await pcmd(c2, 'TYPE', 'a:bf'), 'MBbloom--');
+    assert.deepEqual(await pcmd(c2, 'BF.MEXISTS', 'a:bf', 'x', 'y'), [1, 1]);
+    assert.equal(await pcmd(c2, 'TDIGEST.MAX', 'a:td'), '7');
+  } finally {
+    await runCleanups();
+  }
+});
