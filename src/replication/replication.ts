@@ -414,7 +414,15 @@ export class Replication {
   private gate(c: Client, cmd: CommandDef, args: string[] | undefined): string | null {
     const srv = this.server;
     if (this.masterHost !== null) {
-      if (c.ext.master === true || !srv.config.bool('replica-read-only')) return null;
+      if (c.ext.master === true) return null;
+      // A stale replica (link down) with replica-serve-stale-data no only runs commands flagged stale;
+      // EXEC is judged by the commands it queued.
+      if (!srv.config.bool('replica-serve-stale-data') && (this.link === null || this.link.state !== 'connected')) {
+        const denied = (d: CommandDef) => !d.flags.has('stale');
+        const stale = cmd.name === 'exec' && c.multi !== null ? c.multi.some((q) => denied(q.cmd)) : denied(cmd);
+        if (stale) return MASTERDOWN;
+      }
+      if (!srv.config.bool('replica-read-only')) return null;
       if (isWrite(srv, c, cmd, args)) return READONLY;
       return null;
     }
@@ -640,6 +648,8 @@ function portOf(addr: string): string {
 }
 
 /** Does this command (as the client would run it) write? EXEC counts its queued commands, scripts their flags. */
+const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+
 function isWrite(srv: Server, c: Client, cmd: CommandDef, args: string[] | undefined): boolean {
   if (cmd.flags.has('write')) return true;
   if (cmd.name === 'exec' && c.multi !== null) {
