@@ -259,6 +259,27 @@ test('tls-ca-cert-dir and tls-dh-params-file', async () => {
   c.close();
 });
 
+test('tls-session-caching: sessions resume unless disabled', async () => {
+  const resumed = async (): Promise<boolean> => {
+    const opts = { ...clientCert(), maxVersion: 'TLSv1.2' as const };
+    const first = await connectTls(tlsPort, opts);
+    const session = first.sock.getSession();
+    first.close();
+    if (session === undefined) return false;
+    const second = await connectTls(tlsPort, { ...opts, session });
+    const reused = second.sock.isSessionReused();
+    second.close();
+    return reused;
+  };
+  assert.equal(await resumed(), true);
+  const plain = await RawClient.connect(srv.port);
+  assert.equal(await plain.call('CONFIG', 'SET', 'tls-session-caching', 'no'), '+OK\r\n');
+  assert.equal(await resumed(), false);
+  assert.equal(await plain.call('CONFIG', 'SET', 'tls-session-caching', 'yes', 'tls-session-cache-size', '100', 'tls-session-cache-timeout', '60'), '+OK\r\n');
+  assert.equal(await resumed(), true);
+  plain.close();
+});
+
 test('ioredis connects with tls options and runs commands', async () => {
   const r = new Redis({
     host: '127.0.0.1',
