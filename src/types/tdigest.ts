@@ -224,8 +224,9 @@ export class TDigest implements RObject {
     return count > 0 ? sum / count : NaN;
   }
 
+  /** RedisBloom's figure: the node buffer (a mean and a weight per node) plus a header. */
   memoryUsage(): number {
-    return 96 + this.cap * 16;
+    return 8 + this.cap * 16;
   }
 
   encoding(): string {

@@ -348,6 +348,7 @@ test('TDIGEST: quantiles within tolerance of exact quantiles', async () => {
   ]);
   assert.equal(info[1], 100);
   assert.equal(info[3], 610);
+  assert.equal(info[17], 9768);
   assert.equal(info[13], 20000);
 });
 
@@ -373,6 +374,15 @@ test('TDIGEST: RANK/REVRANK/BYRANK/BYREVRANK as the documented examples', async 
   assert.equal(((await cmd('TDIGEST.INFO', 'tdm')) as Resp[])[13], 6);
   assert.equal(await cmd('TDIGEST.RESET', 'tdm'), 'OK');
   assert.equal(((await cmd('TDIGEST.INFO', 'tdm')) as Resp[])[13], 0);
+});
+
+test('TDIGEST: QUANTILE and CDF as the documented example', async () => {
+  await cmd('TDIGEST.CREATE', 'tdq');
+  await cmd('TDIGEST.ADD', 'tdq', ...'1 2 2 3 3 3 4 4 4 4 5 5 5 5 5'.split(' '));
+  assert.deepEqual(await cmd('TDIGEST.QUANTILE', 'tdq', ...'0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1'.split(' ')), '1 2 3 3 4 4 4 5 5 5 5'.split(' '));
+  const cdf = ((await cmd('TDIGEST.CDF', 'tdq', '0', '1', '2', '3', '4', '5', '6')) as string[]).map(Number);
+  const want = [0, 1 / 30, 2 / 15, 0.3, 8 / 15, 5 / 6, 1];
+  cdf.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-12, `cdf ${i}: ${v}`));
 });
 
 test('TDIGEST: errors', async () => {
