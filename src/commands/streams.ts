@@ -769,7 +769,9 @@ function xreadRun(c: Client, st: XReadState, first: boolean): boolean {
           gt = g.lastId;
         }
       }
-      consumer = consumerOf(c, g, key, st.consumerName, true);
+      // A new consumer reaches replicas through the XCLAIMs of the entries it gets; only a read
+      // that claims nothing propagates XGROUP CREATECONSUMER (as Redis 7.2).
+      consumer = consumerOf(c, g, key, st.consumerName, !serve || history || st.noack);
       consumer.seenTime = now;
     } else if (s.length && gt !== null) {
       if (cmpId(s.lastValidId(), gt) > 0) serve = true;
@@ -840,7 +842,9 @@ function replyGroupRange(
     n++;
     return count === 0 || n < count;
   });
-  if (propagateLastId) propagateGroupId(c, key, g, groupName);
+  // The XCLAIMs carry LASTID; without them (NOACK) the group's new last ID goes out as XGROUP SETID.
+  if (propagateLastId && noack) propagateGroupId(c, key, g, groupName);
+  else if (propagateLastId) c.server.dirty++;
   w.setDeferred(mark, n);
 }
 
