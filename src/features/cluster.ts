@@ -1,0 +1,54 @@
+/*
+ * Cluster mode (cluster-enabled yes): create the node's cluster state, load
+ * or create its config file, keep the per-slot key index of db 0 through the
+ * keyspace hooks, and route requests (CROSSSLOT / MOVED / ASK / CLUSTERDOWN)
+ * through the command gate. See src/cluster/ and docs/CLUSTER.md.
+ */
+
+import type { Server } from '../server/server';
+import type { Client } from '../server/client';
+import type { CommandDef } from '../commands/types';
+import { ClusterState } from '../cluster/state';
+import { routeCommand } from '../cluster/routing';
+
+type Gate = (c: Client, cmd: CommandDef, args: string[]) => string | null;
+
+export function attach(server: Server): void {
+  if (!server.config.bool('cluster-enabled')) return;
+  const cs = new ClusterState(server);
+  if (!cs.load()) server.log.notice(`No cluster configuration found, I'm ${cs.myself.id}`);
+  else server.log.notice(`Node configuration loaded, I'm ${cs.myself.id}`);
+  cs.save(true);
+  server.ext.cluster = cs;
+
+  server.keyModifiedHooks.push((db, key) => cs.keyTouched(db, key));
+  server.flushHooks.push((dbid) => {
+    if (dbid === -1 || dbid === 0) cs.resetIndex(true);
+  });
+  server.swapHooks.push((a, b) => {
+    if (a.id === 0 || b.id === 0) cs.resetIndex(true);
+  });
+  // The port is known once listening: keep nodes.conf in step.
+  server.cronHooks.push(() => {
+    cs.save();
+  });
+
+  // Routing runs before the other gates (as Redis checks redirection first), once every feature attached.
+  setImmediate(() => {
+    const prev = server.ext.commandGate as Gate | undefined;
+    const gate: Gate = (c, cmd, args) => {
+      const err = routeCommand(cs, c, cmd, args);
+      if (err !== null) {
+        if (cmd.name === 'exec' && c.multi !== null) {
+          // Redis discards the transaction and answers with the redirection itself.
+          c.multi = null;
+          c.multiError = false;
+          server.unwatchAll(c);
+        }
+        return err;
+      }
+      return prev !== undefined ? prev(c, cmd, args) : null;
+    };
+    server.ext.commandGate = gate;
+  });
+}
