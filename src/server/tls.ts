@@ -94,13 +94,12 @@ export class TlsManager {
 
   constructor(private readonly srv: Server, private readonly onSocket: (s: tls.TLSSocket) => void) {
     const cfg = srv.config;
-    for (const name of TLS_RELOAD_PARAMS) cfg.onChange(name, () => this.onParamChange(name));
-    cfg.onChange('tls-port', (v) => this.onPortChange(Number(v)));
+    for (const name of TLS_RELOAD_PARAMS) cfg.onChange(name, () => this.onParamChange());
+    cfg.onChange('tls-port', (v, old) => this.onPortChange(Number(v), Number(old)));
     cfg.onChange('bind', (v) => {
       if (this.listeners.length === 0) return undefined;
-      void this.listen(v, this.srv.config.num('tls-port')).then((err) => {
-        if (err !== null) this.srv.log.warning(err);
-      });
+      const err = this.listen(v, this.srv.config.num('tls-port'));
+      if (err !== null) this.srv.log.warning(err);
       return undefined;
     });
   }
@@ -166,8 +165,14 @@ export class TlsManager {
     });
   }
 
-  /** Bind the TLS listener on every bind address (closing the previous one). */
-  async listen(bind: string, port: number): Promise<string | null> {
+  /**
+   * Bind the TLS listener on every bind address, closing the previous one.
+   * IP addresses are bound before this returns (see listenNow), so the
+   * outcome is known at once, as in Redis; the reason of a failure is logged
+   * when Node reports it, a moment later. Returns null, or the fatal text
+   * when a required address could not be bound.
+   */
+  listen(bind: string, port: number): string | null {
     const old = this.listeners;
     this.listeners = [];
     for (const l of old) l.close();
@@ -176,25 +181,27 @@ export class TlsManager {
     if (this.ctx === null && !this.configure()) return 'Failed to configure TLS. Check logs for more info.';
     const opts = this.ctx?.server;
     if (opts === undefined) return null;
-    let bound = 0;
+    let failed = false;
     for (const { addr, optional } of parseBind(bind)) {
       const srv = this.createServer(opts);
-      const err = await new Promise<string | null>((res) => {
-        srv.once('error', (e: Error) => res(`Warning: Could not create server TCP listening socket ${addr}:${port}: ${e.message}`));
-        listenNow(srv, { host: addr, port, ipv6Only: addr.includes(':'), backlog: this.srv.config.num('tcp-backlog') }, () => res(null));
+      srv.once('error', (e: Error) => {
+        if (!optional) this.srv.log.warning(`Warning: Could not create server TCP listening socket ${addr}:${port}: ${e.message}`);
+        this.listeners = this.listeners.filter((l) => l !== srv);
       });
-      if (err !== null) {
+      listenNow(srv, { host: addr, port, ipv6Only: addr.includes(':'), backlog: this.srv.config.num('tcp-backlog') }, () => undefined);
+      if (net.isIP(addr) !== 0 && !srv.listening) {
         if (optional) continue;
-        for (const l of this.listeners) l.close();
-        this.listeners = [];
-        return err;
+        failed = true;
+        break;
       }
-      const a = srv.address();
-      if (a !== null && typeof a === 'object') this.port = a.port;
       this.listeners.push(srv);
-      bound++;
     }
-    if (bound === 0) return `Failed listening on port ${port} (tls), aborting.`;
+    if (failed || this.listeners.length === 0) {
+      for (const l of this.listeners) l.close();
+      this.listeners = [];
+      return `Failed listening on port ${port} (tls), aborting.`;
+    }
+    this.port = port;
     return null;
   }
 
@@ -258,34 +265,34 @@ export class TlsManager {
     this.onSocket(s);
   }
 
-  private onParamChange(name: string): string | undefined {
+  private onParamChange(): string | undefined {
     // Several tls-* parameters in one CONFIG SET are applied together, after the last of them.
     const cfg = this.srv.config;
     const rest = cfg.batch.slice(cfg.batchPos + 1);
     if (rest.some((n) => n === 'tls-port' || TLS_RELOAD_PARAMS.includes(n))) return undefined;
-    void name;
     if (!this.enabled()) return undefined;
     return this.configure() ? undefined : UPDATE_FAILED;
   }
 
-  private onPortChange(port: number): string | undefined {
+  private onPortChange(port: number, old: number): string | undefined {
     const cfg = this.srv.config;
     const rest = cfg.batch.slice(cfg.batchPos + 1);
     if (rest.some((n) => TLS_RELOAD_PARAMS.includes(n))) {
       // Parameters set later in the same CONFIG SET reload the contexts; listen once they are in place.
-      queueMicrotask(() => this.relisten(port));
+      queueMicrotask(() => {
+        if (this.srv.shuttingDown) return;
+        const err = this.listen(cfg.get('bind'), cfg.num('tls-port'));
+        if (err !== null) this.srv.log.warning(err);
+      });
       return undefined;
     }
     if (port !== 0 && !this.configure()) return UPDATE_FAILED;
-    this.relisten(port);
+    if (this.listen(cfg.get('bind'), port) !== null) {
+      // The value rolls back: listen where it did before.
+      this.listen(cfg.get('bind'), old);
+      return 'Unable to listen on this port. Check server logs.';
+    }
     return undefined;
-  }
-
-  private relisten(port: number): void {
-    if (this.srv.shuttingDown) return;
-    void this.listen(this.srv.config.get('bind'), port).then((err) => {
-      if (err !== null) this.srv.log.warning(err);
-    });
   }
 
   // ---------------------------------------------------------------------------

@@ -312,7 +312,14 @@ test('CONFIG SET tls-port moves the TLS listener', async () => {
   assert.equal(await ping(other, clientCert()), '+PONG\r\n');
   assert.equal(await ping(tlsPort, clientCert()), 'refused');
   assert.equal(await plain.call('CONFIG', 'SET', 'tls-port', String(tlsPort)), '+OK\r\n');
-  await sleep(100);
+  // Bound before the reply: no wait needed.
+  assert.equal(await ping(tlsPort, clientCert()), '+PONG\r\n');
+  // A port in use is refused and the listener stays where it was.
+  const busy = net.createServer();
+  const busyPort = await new Promise<number>((res) => busy.listen(0, '127.0.0.1', () => res((busy.address() as net.AddressInfo).port)));
+  assert.equal(await plain.call('CONFIG', 'SET', 'tls-port', String(busyPort)), "-ERR CONFIG SET failed (possibly related to argument 'tls-port') - Unable to listen on this port. Check server logs.\r\n");
+  busy.close();
+  assert.equal(await plain.call('CONFIG', 'GET', 'tls-port'), `*2\r\n$8\r\ntls-port\r\n$${String(tlsPort).length}\r\n${tlsPort}\r\n`);
   assert.equal(await ping(tlsPort, clientCert()), '+PONG\r\n');
   plain.close();
 });
@@ -341,6 +348,10 @@ test('start-up: a TLS configuration that cannot be loaded is fatal', async () =>
   const port = await freePort();
   await assert.rejects(startNodis({ ...tlsConfig(port), 'tls-cert-file': f('missing.crt') }), /Failed to configure TLS\. Check logs for more info\./);
   await assert.rejects(startNodis({ ...tlsConfig(port), 'tls-key-file': '' }), /Failed to configure TLS/);
+  const busy = net.createServer();
+  const busyPort = await new Promise<number>((res) => busy.listen(0, '127.0.0.1', () => res((busy.address() as net.AddressInfo).port)));
+  await assert.rejects(startNodis({ ...tlsConfig(busyPort) }), new RegExp(`Failed listening on port ${busyPort} \\(tls\\), aborting\\.`));
+  busy.close();
   const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
   const child = spawn(process.execPath, [bin, '--port', '0', '--tls-port', String(port), '--tls-cert-file', f('server.crt'), '--tls-key-file', f('missing.key'), '--tls-ca-cert-file', f('ca.crt'), '--save', '']);
   let out = '';
