@@ -79,10 +79,12 @@ function main(): void {
   log.notice(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);
   if (file) log.notice('Configuration loaded');
   else log.warning('Warning: no config file specified, using the default config. In order to specify a config file use nodis-server /path/to/redis.conf');
+  // As Redis: a TLS-only server shows its TLS port.
+  const shownPort = server.config.num('port') !== 0 ? server.config.num('port') : server.config.num('tls-port');
   if (server.config.bool('always-show-logo') || process.stdout.isTTY) {
-    log.raw(`\n                Nodis ${REDIS_VERSION} (Redis-compatible, Node.js ${process.version})\n                Running in standalone mode\n                Port: ${server.config.num('port')}\n                PID: ${process.pid}\n\n`);
+    log.raw(`\n                Nodis ${REDIS_VERSION} (Redis-compatible, Node.js ${process.version})\n                Running in standalone mode\n                Port: ${shownPort}\n                PID: ${process.pid}\n\n`);
   } else {
-    log.notice(`Running mode=standalone, port=${server.config.num('port')}.`);
+    log.notice(`Running mode=standalone, port=${shownPort}.`);
   }
   server.onShutdown = (code) => process.exit(code);
   const stop = (sig: string) => {
