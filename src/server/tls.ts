@@ -276,6 +276,8 @@ export class TlsManager {
 
   private onPortChange(port: number, old: number): string | undefined {
     const cfg = this.srv.config;
+    // Unchanged (CONFIG SET of the current value): nothing to apply, as in Redis.
+    if (port === old && (port === 0 || this.listening)) return undefined;
     const rest = cfg.batch.slice(cfg.batchPos + 1);
     if (rest.some((n) => TLS_RELOAD_PARAMS.includes(n))) {
       // Parameters set later in the same CONFIG SET reload the contexts; listen once they are in place.
