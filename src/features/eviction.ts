@@ -68,6 +68,7 @@ export function attach(srv: Server): void {
   /** Client buffers (query + output), refreshed by the cron and INFO. */
   let clientMem = 0;
   let replicaMem = 0;
+  let lastMeasure = 0;
   /** Dataset scale factor from the GC recalibration (1 = the estimate as is). */
   let scale = 1;
   const heapAtStart = heapFigure();
@@ -190,18 +191,65 @@ export function attach(srv: Server): void {
     return d;
   }
 
+  /** Memory held by one client's buffers. */
+  function clientBytes(c: Client): number {
+    // Replies still in the writer (c.w) are written out at the end of the
+    // current batch; what the socket could not send yet stays in its buffer.
+    let n = c.parser.pending + (c.socket !== null ? c.socket.writableLength : 0);
+    // Arguments of a request still being received are held by the parser (read only here).
+    const partial = (c.parser as unknown as { args?: string[] }).args;
+    if (partial !== undefined) for (let i = 0; i < partial.length; i++) n += partial[i].length;
+    return n;
+  }
+
   /** Refresh the client buffer figures: normal clients (counted for eviction) and replicas (not counted). */
   function measureClients(): number {
     let n = 0;
     let r = 0;
     for (const c of srv.clients.values()) {
-      const bytes = c.parser.pending + c.w.len + (c.socket !== null ? c.socket.writableLength : 0);
+      const bytes = clientBytes(c);
       if (c.ext.replica === true) r += bytes;
       else if (c.ext.master !== true) n += bytes;
     }
     clientMem = n;
     replicaMem = r;
+    lastMeasure = srv.clock.now();
     return n;
+  }
+
+  /** maxmemory-clients in bytes (a percentage is of maxmemory), 0 = no client eviction. */
+  function clientsLimit(): number {
+    const v = cfg.get('maxmemory-clients');
+    if (v.endsWith('%')) return Math.floor((maxmemory * Number(v.slice(0, -1))) / 100);
+    return Number(v);
+  }
+
+  /**
+   * Client eviction: while the buffers of evictable clients (not NO-EVICT,
+   * not replication links) exceed maxmemory-clients, disconnect the biggest.
+   */
+  function evictClients(running: Client | null): void {
+    const limit = clientsLimit();
+    if (limit <= 0 || clientMem <= limit) return;
+    const cands: { c: Client; bytes: number }[] = [];
+    let total = 0;
+    for (const c of srv.clients.values()) {
+      if (c === running || c.noEvict || c.fake || c.closed || c.ext.replica === true || c.ext.master === true) continue;
+      const bytes = clientBytes(c);
+      total += bytes;
+      cands.push({ c, bytes });
+    }
+    if (total <= limit) return;
+    cands.sort((a, b) => b.bytes - a.bytes);
+    const stats = srv.stats as unknown as Record<string, number>;
+    for (const { c, bytes } of cands) {
+      if (total <= limit) break;
+      srv.log.verbose('Evicting client: ' + String(c.id));
+      srv.closeClient(c, false);
+      stats.evictedClients = (stats.evictedClients ?? 0) + 1;
+      total -= bytes;
+    }
+    measureClients();
   }
 
   /** The figure compared with maxmemory (replica buffers left out, as Redis does). */
@@ -388,7 +436,8 @@ export function attach(srv: Server): void {
   let inEviction = false;
   function performEvictions(): EvictResult {
     if (maxmemory === 0 || inEviction) return EvictResult.Ok;
-    if (usedMemory() <= maxmemory) return EvictResult.Ok;
+    const over = usedMemory() - maxmemory;
+    if (over <= 0) return EvictResult.Ok;
     if (policy === 'noeviction') {
       measureClients();
       return usedMemory() > maxmemory ? EvictResult.Fail : EvictResult.Ok;
@@ -398,14 +447,20 @@ export function attach(srv: Server): void {
     let n = 0;
     inEviction = true;
     try {
-      while (usedMemory() > maxmemory) {
+      // What must be freed is decided once: memory that grows meanwhile (the
+      // invalidation messages evictions send, for one) waits for the next
+      // round instead of feeding this one.
+      let freed = 0;
+      while (freed < over) {
         const victim = pickVictim();
         if (victim === null) {
           // The client figure may be stale (clients gone since the cron): look again before refusing.
           measureClients();
           return usedMemory() > maxmemory ? EvictResult.Fail : EvictResult.Ok;
         }
+        const before = victim.db.dataBytes;
         evictKey(victim.db, victim.key);
+        freed += (before - victim.db.dataBytes) * scale;
         if ((++n & 15) === 0 && (performance.now() - start) * 1000 > limitUs) {
           // Out of time for this round: go on soon, and let the command run.
           scheduleEviction();
@@ -425,6 +480,18 @@ export function attach(srv: Server): void {
     return performEvictions() === EvictResult.Fail;
   };
 
+  // As Redis does, every command first gives eviction a chance (not only
+  // those that may be refused): client buffers are re-measured at most once
+  // per millisecond, the dataset figure is always current.
+  srv.beforeCommandHooks.push((c: Client) => {
+    if (maxmemory === 0 || c.ext.master === true) return;
+    if (srv.clock.now() - lastMeasure >= 1) {
+      measureClients();
+      evictClients(c);
+    }
+    performEvictions();
+  });
+
   srv.cronHooks.push(() => {
     if (needFullRecount) {
       // Keys loaded at start-up (RDB/AOF) arrived behind the hooks' back.
@@ -432,6 +499,7 @@ export function attach(srv: Server): void {
       recount();
     } else sweepStep();
     measureClients();
+    evictClients(null);
     if (maxmemory !== 0) performEvictions();
   });
   srv.flushHooks.push(() => {
