@@ -259,7 +259,6 @@ function renameGeneric(c: Client, args: string[], nx: boolean): void {
     db.delete(dst);
   }
   if (db.memHook !== null) db.memHook(db, src, v, undefined);
-  if (db.memHook !== null) db.memHook(db, src, v, undefined);
   db.dict.delete(src);
   db.expires.delete(src);
   db.set(dst, v);
@@ -303,7 +302,6 @@ function moveCommand(c: Client, args: string[]): void {
     return;
   }
   const ttl = src.getExpire(key);
-  if (src.memHook !== null) src.memHook(src, key, v, undefined);
   if (src.memHook !== null) src.memHook(src, key, v, undefined);
   src.dict.delete(key);
   src.expires.delete(key);

@@ -48,14 +48,6 @@ export class Database {
   memHook: ((db: Database, key: string, before: Value | undefined, after: Value | undefined) => void) | null = null;
   /** Called when a lookup finds a live key (LRU/LFU access tracking); null when unused. */
   touchHook: ((db: Database, key: string) => void) | null = null;
-  /** Per-key access data (LRU clock / LFU counter), kept by src/features/eviction.ts; null when unused. */
-  meta: Map<string, number> | null = null;
-  /** Estimated bytes of this db's keys and values (kept through memHook). */
-  dataBytes = 0;
-  /** Called before a key's value changes (`before`/`after` undefined: absent); null when unused. */
-  memHook: ((db: Database, key: string, before: Value | undefined, after: Value | undefined) => void) | null = null;
-  /** Called when a lookup finds a live key (LRU/LFU access tracking); null when unused. */
-  touchHook: ((db: Database, key: string) => void) | null = null;
 
   constructor(public readonly id: number, private readonly hooks: KeyspaceHooks) {}
 
@@ -150,12 +142,6 @@ export class Database {
     this.expires = other.expires;
     other.dict = d;
     other.expires = e;
-    const m = this.meta;
-    this.meta = other.meta;
-    other.meta = m;
-    const b = this.dataBytes;
-    this.dataBytes = other.dataBytes;
-    other.dataBytes = b;
     const m = this.meta;
     this.meta = other.meta;
     other.meta = m;
