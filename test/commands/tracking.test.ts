@@ -175,7 +175,7 @@ test('expired keys are invalidated, and tracking-table-max-keys evicts entries',
   const w = await RawClient.connect(srv.port);
   await r.call('HELLO', '3');
   await r.call('CLIENT', 'TRACKING', 'on');
-  await w.call('SET', 'exp', 'v', 'PX', '30');
+  await w.call('SET', 'exp', 'v', 'PX', '300');
   await r.call('GET', 'exp');
   assert.equal(await r.read(2000), inv(['exp']));
   await r.call('MGET', 'e1', 'e2', 'e3');
