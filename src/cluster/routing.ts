@@ -83,3 +83,49 @@ export function routeCommand(cs: ClusterState, c: Client, cmd: CommandDef, args:
   if (owner !== cs.myself) return `MOVED ${slot} ${cs.endpointOf(owner)}:${cs.portOf(owner)}`;
   return null;
 }
+
+/**
+ * A command run by a script (redis.call) in cluster mode: its keys must be
+ * served here, in one slot, and (unless the script declared
+ * allow-cross-slot-keys) in the slot of the keys the script touched first or
+ * declared. `state.slot` carries that slot across the script's calls
+ * (-1: none yet). Returns the error text or null.
+ */
+export function routeScriptCommand(cs: ClusterState, cmd: CommandDef, args: string[], allowCrossSlot: boolean, state: { slot: number }): string | null {
+  if (!hasKeys(cmd)) return null;
+  let slot = -1;
+  let owner: ClusterNode | null = null;
+  for (const pos of keyPositions(cmd, args)) {
+    const key = args[pos];
+    if (key === undefined) continue;
+    const s = keyHashSlot(key);
+    if (slot === -1) {
+      slot = s;
+      owner = cs.slots[s];
+      if (owner === null) return 'ERR Script attempted to access a non local key in a cluster node script';
+    } else if (s !== slot) {
+      return `ERR Command '${cmd.name}' in script attempted to access keys that don't hash to the same slot`;
+    }
+  }
+  if (slot === -1) return null;
+  if (!cs.isOk()) {
+    if (!cs.allowReadsWhenDown()) return 'ERR Script attempted to execute a command while the cluster is down';
+    if (cmd.flags.has('write')) return 'ERR Script attempted to execute a write command while the cluster is down and readonly';
+  }
+  if (owner !== cs.myself && !(cs.importing.has(slot))) return 'ERR Script attempted to access a non local key in a cluster node script';
+  if (!allowCrossSlot) {
+    if (state.slot === -1) state.slot = slot;
+    else if (state.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
+  }
+  return null;
+}
+
+/** The slot of a request's declared keys, -1 when it has none. */
+export function requestSlot(cmd: CommandDef | undefined, args: string[]): number {
+  if (cmd === undefined || !hasKeys(cmd)) return -1;
+  for (const pos of keyPositions(cmd, args)) {
+    const key = args[pos];
+    if (key !== undefined) return keyHashSlot(key);
+  }
+  return -1;
+}

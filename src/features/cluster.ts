@@ -9,7 +9,9 @@ import type { Server } from '../server/server';
 import type { Client } from '../server/client';
 import type { CommandDef } from '../commands/types';
 import { ClusterState } from '../cluster/state';
-import { routeCommand } from '../cluster/routing';
+import { requestSlot, routeCommand, routeScriptCommand } from '../cluster/routing';
+import { getHost, type RunState } from '../scripting/host';
+import { getFunctions } from '../scripting/functions';
 
 type Gate = (c: Client, cmd: CommandDef, args: string[]) => string | null;
 
@@ -50,5 +52,28 @@ export function attach(server: Server): void {
       return prev !== undefined ? prev(c, cmd, args) : null;
     };
     server.ext.commandGate = gate;
+
+    // Commands run by scripts (the host's fake client, ext.lua): local keys, one slot.
+    const host = getHost(server);
+    const slots = new WeakMap<RunState, { slot: number; cross: boolean }>();
+    const execInternal = server.execInternal.bind(server);
+    server.execInternal = (c: Client, cmd: CommandDef, args: string[]): void => {
+      const run = host.run;
+      if (c.ext.lua === true && run !== null && !run.caller.fake && run.caller.ext.master !== true) {
+        let st = slots.get(run);
+        if (st === undefined) {
+          const flags = run.kind === 'eval' ? (host.scripts.get(run.funcname) ?? host.scripts.get(run.funcname.slice(2)))?.flags : getFunctions(server).functions.get(run.funcname)?.flags;
+          const top = run.args.length !== 0 ? server.lookupCommand(run.args) : undefined;
+          st = { slot: requestSlot(top, run.args), cross: flags?.allowCrossSlot === true };
+          slots.set(run, st);
+        }
+        const err = routeScriptCommand(cs, cmd, args, st.cross, st);
+        if (err !== null) {
+          c.w.error(err);
+          return;
+        }
+      }
+      execInternal(c, cmd, args);
+    };
   });
 }

@@ -337,3 +337,16 @@ test('WAITAOF and LOLWUT', async () => {
   assert.match(art, /Redis ver\. 7\.2\.4\n\r\n$/);
   assert.match(await c.call('LOLWUT', 'VERSION', '5', '10', '2'), /^\$\d+\r\n[\s\S]+Redis ver\. 7\.2\.4\n\r\n$/);
 });
+
+test('scripts: keys touched by redis.call must be local and in one slot (unless allow-cross-slot-keys)', async () => {
+  const { c } = await clusterNode();
+  await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+  const body = "redis.call('set','a','1'); return redis.call('set','b','2')";
+  assert.match(await c.call('EVAL', body, '0'), /^-ERR Script attempted to access keys that do not hash to the same slot script: [0-9a-f]{40}, on @user_script:1\.\r\n$/);
+  assert.match(await c.call('EVAL', "return redis.call('mget','a','b')", '0'), /^-ERR Command 'mget' in script attempted to access keys that don't hash to the same slot script/);
+  assert.match(await c.call('EVAL', "redis.call('get',KEYS[1]); return redis.call('get','b')", '1', 'a'), /^-ERR Script attempted to access keys that do not hash to the same slot/);
+  assert.equal(await c.call('EVAL', `#!lua flags=allow-cross-slot-keys\n${body}`, '0'), '+OK\r\n');
+  assert.equal(await c.call('EVAL', "return redis.call('get','{b}x')", '0'), '$-1\r\n');
+  await c.call('CLUSTER', 'DELSLOTS', String(keyHashSlot('zz')));
+  assert.match(await c.call('EVAL', "return redis.call('get','zz')", '0'), /^-ERR Script attempted to access a non local key in a cluster node script script:/);
+});
