@@ -84,6 +84,9 @@ export function routeCommand(cs: ClusterState, c: Client, cmd: CommandDef, args:
   return null;
 }
 
+/** Redis 7.2 reports unserved slots, other owners and cross-slot commands alike from scripts. */
+const NON_LOCAL = 'ERR Script attempted to access a non local key in a cluster node';
+
 /**
  * A command run by a script (redis.call) in cluster mode: its keys must be
  * served here, in one slot, and (unless the script declared
@@ -102,9 +105,9 @@ export function routeScriptCommand(cs: ClusterState, cmd: CommandDef, args: stri
     if (slot === -1) {
       slot = s;
       owner = cs.slots[s];
-      if (owner === null) return 'ERR Script attempted to access a non local key in a cluster node script';
+      if (owner === null) return NON_LOCAL;
     } else if (s !== slot) {
-      return `ERR Command '${cmd.name}' in script attempted to access keys that don't hash to the same slot`;
+      return NON_LOCAL;
     }
   }
   if (slot === -1) return null;
@@ -112,7 +115,7 @@ export function routeScriptCommand(cs: ClusterState, cmd: CommandDef, args: stri
     if (!cs.allowReadsWhenDown()) return 'ERR Script attempted to execute a command while the cluster is down';
     if (cmd.flags.has('write')) return 'ERR Script attempted to execute a write command while the cluster is down and readonly';
   }
-  if (owner !== cs.myself && !(cs.importing.has(slot))) return 'ERR Script attempted to access a non local key in a cluster node script';
+  if (owner !== cs.myself && !(cs.importing.has(slot))) return NON_LOCAL;
   if (!allowCrossSlot) {
     if (state.slot === -1) state.slot = slot;
     else if (state.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';

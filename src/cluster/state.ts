@@ -94,7 +94,7 @@ export class ClusterState {
   endpointOf(n: ClusterNode): string {
     const t = this.server.config.get('cluster-preferred-endpoint-type');
     if (t === 'hostname') return this.hostnameOf(n) || '?';
-    if (t === 'unknown-endpoint') return '?';
+    if (t === 'unknown-endpoint') return '';
     return this.ipOf(n);
   }
 

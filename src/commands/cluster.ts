@@ -27,6 +27,11 @@ function withCluster(fn: (c: Client, args: string[], cs: ClusterState) => void):
   };
 }
 
+/** Redis's reply to a subcommand given the wrong number of arguments (checked by the handler). */
+function subcommandSyntax(args: string[]): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${args[1].slice(0, 128)}'. Try ${args[0].toUpperCase()} HELP.`;
+}
+
 /** A slot number argument, or null after replying. */
 function slotOrReply(c: Client, s: string): number | null {
   const n = parseInt64Num(s);
@@ -214,7 +219,8 @@ const nodes = withCluster((c, _args, cs) => {
 
 function nodeEntry(c: Client, cs: ClusterState, n: ClusterNode): void {
   c.w.arrayHeader(4);
-  c.w.bulk(cs.endpointOf(n));
+  if (c.server.config.get('cluster-preferred-endpoint-type') === 'unknown-endpoint') c.w.nullBulk();
+  else c.w.bulk(cs.endpointOf(n));
   c.w.int(cs.portOf(n));
   c.w.bulk(n.id);
   const host = cs.hostnameOf(n);
@@ -282,11 +288,19 @@ const shards = withCluster((c, _args, cs) => {
     c.w.bulk('role');
     c.w.bulk(n.role === 'master' ? 'master' : 'replica');
     c.w.bulk('replication-offset');
-    c.w.int(0);
+    c.w.int(n === cs.myself ? replOffset(c) : 0);
     c.w.bulk('health');
     c.w.bulk('online');
   }
 });
+
+/** This server's master_repl_offset (from the replication feature's INFO lines), 0 if unknown. */
+function replOffset(c: Client): number {
+  const info = c.server.ext.replicationInfo as (() => string[]) | undefined;
+  if (info === undefined) return 0;
+  for (const l of info()) if (l.startsWith('master_repl_offset:')) return Number(l.slice(19)) || 0;
+  return 0;
+}
 
 const myid = withCluster((c, _args, cs) => c.w.bulk(cs.myself.id));
 const myshardid = withCluster((c, _args, cs) => c.w.bulk(cs.myself.shardId));
@@ -376,7 +390,7 @@ const reset = withCluster((c, args, cs) => {
       return;
     }
   } else if (args.length > 3) {
-    c.w.error(E.SYNTAX);
+    c.w.error(subcommandSyntax(args));
     return;
   }
   if (cs.dbZero().size !== 0) {
@@ -499,26 +513,26 @@ async function meetPeer(cs: ClusterState, ip: string, port: number, cport: numbe
 
 const meet = withCluster((c, args, cs) => {
   if (args.length > 5) {
-    c.w.error(E.SYNTAX);
+    c.w.error(subcommandSyntax(args));
     return;
   }
   const port = parseInt64Num(args[3]);
-  if (port === null || port < 0 || port > 65535) {
-    c.w.error(`ERR Invalid TCP base port specified: ${args[3]}`);
+  if (port === null) {
+    c.w.error(`ERR Invalid base port specified: ${args[3]}`);
     return;
   }
   let cport = port + 10000;
   if (args.length === 5) {
     const p = parseInt64Num(args[4]);
-    if (p === null || p < 0 || p > 65535) {
-      c.w.error(`ERR Invalid TCP bus port specified: ${args[4]}`);
+    if (p === null) {
+      c.w.error(`ERR Invalid bus port specified: ${args[4]}`);
       return;
     }
     cport = p;
   }
   const ip = args[2];
-  if (net.isIP(ip) === 0) {
-    c.w.error(`ERR Invalid node address specified: ${ip}:${port}`);
+  if (net.isIP(ip) === 0 || port <= 0 || port > 65535 || cport <= 0 || cport > 65535) {
+    c.w.error(`ERR Invalid node address specified: ${ip}:${args[3]}`);
     return;
   }
   // This node's own address, as the peer would report it.

@@ -35,6 +35,28 @@ export function attach(server: Server): void {
     cs.save();
   });
 
+  // Scripts declaring no-cluster do not run on a cluster node.
+  const noCluster = "ERR Can not run script on cluster, 'no-cluster' flag is set.";
+  for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']) {
+    const def = server.commands.get(name);
+    if (def === undefined) continue;
+    const orig = def.handler;
+    def.handler = (c: Client, args: string[]): void => {
+      let flagged = false;
+      if (name.startsWith('fcall')) flagged = getFunctions(server).functions.get(args[1])?.flags.noCluster === true;
+      else if (name.startsWith('evalsha')) flagged = getHost(server).scripts.get(args[1].toLowerCase())?.flags.noCluster === true;
+      else {
+        const s = getHost(server).loadScript(args[1]);
+        flagged = typeof s !== 'string' && s.flags.noCluster;
+      }
+      if (flagged) {
+        c.w.error(noCluster);
+        return;
+      }
+      orig(c, args);
+    };
+  }
+
   // Routing runs before the other gates (as Redis checks redirection first), once every feature attached.
   setImmediate(() => {
     const prev = server.ext.commandGate as Gate | undefined;

@@ -343,10 +343,22 @@ test('scripts: keys touched by redis.call must be local and in one slot (unless 
   await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
   const body = "redis.call('set','a','1'); return redis.call('set','b','2')";
   assert.match(await c.call('EVAL', body, '0'), /^-ERR Script attempted to access keys that do not hash to the same slot script: [0-9a-f]{40}, on @user_script:1\.\r\n$/);
-  assert.match(await c.call('EVAL', "return redis.call('mget','a','b')", '0'), /^-ERR Command 'mget' in script attempted to access keys that don't hash to the same slot script/);
+  assert.match(await c.call('EVAL', "return redis.call('mget','a','b')", '0'), /^-ERR Script attempted to access a non local key in a cluster node script: [0-9a-f]{40}, on @user_script:1\.\r\n$/);
   assert.match(await c.call('EVAL', "redis.call('get',KEYS[1]); return redis.call('get','b')", '1', 'a'), /^-ERR Script attempted to access keys that do not hash to the same slot/);
   assert.equal(await c.call('EVAL', `#!lua flags=allow-cross-slot-keys\n${body}`, '0'), '+OK\r\n');
   assert.equal(await c.call('EVAL', "return redis.call('get','{b}x')", '0'), '$-1\r\n');
   await c.call('CLUSTER', 'DELSLOTS', String(keyHashSlot('zz')));
-  assert.match(await c.call('EVAL', "return redis.call('get','zz')", '0'), /^-ERR Script attempted to access a non local key in a cluster node script script:/);
+  assert.match(await c.call('EVAL', "return redis.call('get','zz')", '0'), /^-ERR Script attempted to access a non local key in a cluster node script: /);
+});
+
+test("scripts and functions flagged no-cluster are refused", async () => {
+  const { c } = await clusterNode();
+  await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+  const err = "-ERR Can not run script on cluster, 'no-cluster' flag is set.\r\n";
+  assert.equal(await c.call('EVAL', '#!lua flags=no-cluster\nreturn 1', '0'), err);
+  const sha = (await c.call('SCRIPT', 'LOAD', '#!lua flags=no-cluster\nreturn 2')).split('\r\n')[1];
+  assert.equal(await c.call('EVALSHA', sha, '0'), err);
+  assert.equal(await c.call('EVAL', '#!lua\nreturn 3', '0'), ':3\r\n');
+  assert.equal(await c.call('FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function{function_name='f', callback=function() return 1 end, flags={'no-cluster'}}"), '$3\r\nlib\r\n');
+  assert.equal(await c.call('FCALL', 'f', '0'), err);
 });
