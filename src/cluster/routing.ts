@@ -67,8 +67,11 @@ export function routeCommand(cs: ClusterState, c: Client, cmd: CommandDef, args:
   }
   if (owner === null) return null;
   if (!cs.isOk()) {
-    if (!cs.allowReadsWhenDown()) return DOWN_STATE;
-    if (write) return DOWN_RO_STATE;
+    const shardPubsub = cmd.name === 'spublish' || cmd.name === 'ssubscribe' || cmd.name === 'sunsubscribe';
+    if (shardPubsub) {
+      if (!cs.allowPubsubshardWhenDown()) return DOWN_STATE;
+    } else if (!cs.allowReadsWhenDown()) return DOWN_STATE;
+    else if (write) return DOWN_RO_STATE;
   }
   if ((migratingSlot || importingSlot) && cmd.name === 'migrate') return null;
   if (migratingSlot && missing > 0) {

@@ -131,6 +131,10 @@ export class ClusterState {
     return this.server.config.num('cluster-node-timeout');
   }
 
+  allowPubsubshardWhenDown(): boolean {
+    return this.server.config.bool('cluster-allow-pubsubshard-when-down');
+  }
+
   allowReadsWhenDown(): boolean {
     return this.server.config.bool('cluster-allow-reads-when-down');
   }

@@ -362,3 +362,19 @@ test("scripts and functions flagged no-cluster are refused", async () => {
   assert.equal(await c.call('FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function{function_name='f', callback=function() return 1 end, flags={'no-cluster'}}"), '$3\r\nlib\r\n');
   assert.equal(await c.call('FCALL', 'f', '0'), err);
 });
+
+test('sharded pub/sub channels are routed like keys; allow-reads-when-down', async () => {
+  const { c } = await clusterNode();
+  assert.equal(await c.call('SPUBLISH', 'ch', 'm'), '-CLUSTERDOWN Hash slot not served\r\n');
+  await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '8000');
+  const low = ['bar', 'a{bar}'].find((k) => keyHashSlot(k) <= 8000) as string;
+  // Not every slot is assigned: the cluster is down, but shard channels are allowed by default.
+  assert.equal(await c.call('SPUBLISH', low, 'm'), ':0\r\n');
+  assert.equal(await c.call('GET', low), '-CLUSTERDOWN The cluster is down\r\n');
+  assert.equal(await c.call('SSUBSCRIBE', 'bar', 'foo'), "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
+  await c.call('CONFIG', 'SET', 'cluster-allow-reads-when-down', 'yes');
+  assert.equal(await c.call('GET', low), '$-1\r\n');
+  assert.equal(await c.call('SET', low, '1'), '-CLUSTERDOWN The cluster is down and only accepts read commands\r\n');
+  await c.call('CONFIG', 'SET', 'cluster-allow-pubsubshard-when-down', 'no');
+  assert.equal(await c.call('SPUBLISH', low, 'm'), '-CLUSTERDOWN The cluster is down\r\n');
+});
