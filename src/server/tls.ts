@@ -110,7 +110,7 @@ export class TlsManager {
     return cfg.num('tls-port') !== 0 || cfg.bool('tls-replication') || cfg.bool('tls-cluster');
   }
 
-  /** Number of TLS listeners bound. */
+  /** Is the TLS listener bound? */
   get listening(): boolean {
     return this.listeners.length !== 0;
   }
