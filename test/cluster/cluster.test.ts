@@ -333,9 +333,15 @@ test('WAITAOF and LOLWUT', async () => {
   assert.equal(await c.call('WAITAOF', '1', '0', '0'), '-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n');
   assert.equal(await c.call('WAITAOF', '0', '0', '0'), '*2\r\n:0\r\n:0\r\n');
   assert.equal(await c.call('WAITAOF', '0', '0', '-1'), '-ERR timeout is negative\r\n');
-  const art = await c.call('LOLWUT');
-  assert.match(art, /Redis ver\. 7\.2\.4\n\r\n$/);
-  assert.match(await c.call('LOLWUT', 'VERSION', '5', '10', '2'), /^\$\d+\r\n[\s\S]+Redis ver\. 7\.2\.4\n\r\n$/);
+  assert.equal(await c.call('LOLWUT'), '$17\r\nRedis ver. 7.2.4\n\r\n');
+  assert.equal(await c.call('LOLWUT', 'VERSION', '7'), '$17\r\nRedis ver. 7.2.4\n\r\n');
+  assert.equal(await c.call('LOLWUT', 'VERSION', 'x'), '-ERR value is not an integer or out of range\r\n');
+  const v5 = await c.call('LOLWUT', 'VERSION', '5', '10', '2', '3');
+  assert.match(v5, /^\$\d+\r\n[\s\S]+\n\n[^\n]+ Redis ver\. 7\.2\.4\n\r\n$/);
+  assert.ok(v5.split('\n').length >= 6);
+  assert.match(await c.call('LOLWUT', 'VERSION', '6'), /Redis ver\. 7\.2\.4\n\r\n$/);
+  await c.call('HELLO', '3');
+  assert.equal(await c.call('LOLWUT'), '=21\r\ntxt:Redis ver. 7.2.4\n\r\n');
 });
 
 test('scripts: keys touched by redis.call must be local and in one slot (unless allow-cross-slot-keys)', async () => {
