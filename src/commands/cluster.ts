@@ -604,12 +604,24 @@ const asking = withCluster((c) => {
 
 function waitaof(c: Client, args: string[]): void {
   const local = parseInt64Num(args[1]);
-  const replicas = parseInt64Num(args[2]);
-  const timeout = parseInt64Num(args[3]);
-  if (local === null || replicas === null) {
+  if (local === null) {
     c.w.error(E.NOT_INTEGER);
     return;
   }
+  if (local < 0 || local > 1) {
+    c.w.error('ERR value is out of range, value must between 0 and 1');
+    return;
+  }
+  const replicas = parseInt64Num(args[2]);
+  if (replicas === null) {
+    c.w.error(E.NOT_INTEGER);
+    return;
+  }
+  if (replicas < 0) {
+    c.w.error('ERR value is out of range, must be positive');
+    return;
+  }
+  const timeout = parseInt64Num(args[3]);
   if (timeout === null) {
     c.w.error('ERR timeout is not an integer or out of range');
     return;
@@ -618,7 +630,7 @@ function waitaof(c: Client, args: string[]): void {
     c.w.error('ERR timeout is negative');
     return;
   }
-  if (c.server.ext.role === 'slave' || c.server.ext.role === 'replica') {
+  if (c.server.ext.role === 'replica') {
     c.w.error('ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated.');
     return;
   }
@@ -627,9 +639,19 @@ function waitaof(c: Client, args: string[]): void {
     c.w.error('ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.');
     return;
   }
-  c.w.arrayHeader(2);
-  c.w.int(aof ? 1 : 0);
-  c.w.int(0);
+  // Local: the AOF is on (its writes are flushed per appendfsync). Replicas' AOF acks are not tracked: 0.
+  const ackLocal = aof ? 1 : 0;
+  const reply = (): void => {
+    c.w.arrayHeader(2);
+    c.w.int(ackLocal);
+    c.w.int(0);
+  };
+  if (replicas === 0 || c.inExec || c.fake) {
+    reply();
+    return;
+  }
+  // Waiting for replicas that will not answer: until the timeout (0: forever), as Redis would.
+  c.server.blockClientNoKeys(c, timeout, 'wait', reply);
 }
 
 /**

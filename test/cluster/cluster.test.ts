@@ -326,13 +326,24 @@ test('ioredis Redis.Cluster against a single node serving every slot', async () 
 });
 
 test('WAITAOF and LOLWUT', async () => {
-  const srv = await startNodis();
+  // Its own dir: CONFIG SET appendonly yes writes an AOF there.
+  const srv = await startNodis({ dir: tempDir() });
   closers.push(() => srv.close());
   const c = await RawClient.connect(srv.port);
   closers.push(() => c.close());
   assert.equal(await c.call('WAITAOF', '1', '0', '0'), '-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n');
   assert.equal(await c.call('WAITAOF', '0', '0', '0'), '*2\r\n:0\r\n:0\r\n');
   assert.equal(await c.call('WAITAOF', '0', '0', '-1'), '-ERR timeout is negative\r\n');
+  assert.equal(await c.call('WAITAOF', '2', '0', '0'), '-ERR value is out of range, value must between 0 and 1\r\n');
+  assert.equal(await c.call('WAITAOF', '0', '-1', '0'), '-ERR value is out of range, must be positive\r\n');
+  assert.equal(await c.call('WAITAOF', '0', '0', 'x'), '-ERR timeout is not an integer or out of range\r\n');
+  // No replica acknowledges: the timeout ends the wait.
+  const t0 = Date.now();
+  assert.equal(await c.call('WAITAOF', '0', '1', '100'), '*2\r\n:0\r\n:0\r\n');
+  assert.ok(Date.now() - t0 >= 90);
+  await c.call('CONFIG', 'SET', 'appendonly', 'yes');
+  assert.equal(await c.call('WAITAOF', '1', '0', '0'), '*2\r\n:1\r\n:0\r\n');
+  await c.call('CONFIG', 'SET', 'appendonly', 'no');
   assert.equal(await c.call('LOLWUT'), '$17\r\nRedis ver. 7.2.4\n\r\n');
   assert.equal(await c.call('LOLWUT', 'VERSION', '7'), '$17\r\nRedis ver. 7.2.4\n\r\n');
   assert.equal(await c.call('LOLWUT', 'VERSION', 'x'), '-ERR value is not an integer or out of range\r\n');
