@@ -252,9 +252,9 @@ export class Persistence {
     const t0 = performance.now();
     const sink = new FileSink(tmp);
     sink.write(emitter.drain());
-    const job = new SnapshotJob(this.server.dbs, emitter, sink, {
-      keyDelayUs: () => this.server.config.num('rdb-key-save-delay'),
-    });
+    // rdb-key-save-delay is read once, as a forked child would have its own copy of the configuration.
+    const keyDelay = this.server.config.num('rdb-key-save-delay');
+    const job = new SnapshotJob(this.server.dbs, emitter, sink, { keyDelayUs: () => keyDelay });
     const task: BgTask = { kind, job, sink, startMs: performance.now(), dirtyBefore: this.server.dirty, pid: process.pid, child: null, killed: false };
     this.bg = task;
     this.startStandInChild(task, (sig) => {
@@ -468,9 +468,17 @@ export class Persistence {
     // wrap whatever gate the other features installed, for the load's duration.
     const ext = this.server.ext;
     const prev = ext.commandGate as Gate | undefined;
-    if (prev !== this.loadingGate) {
+    if (this.loadingGate === null || prev !== this.loadingGate) {
+      // A new closure per installation, each with its own `prev`: a gate that another
+      // feature wrapped around an earlier one (installed during a start-up load that
+      // yielded) stays in the chain and must not be made to call the new outer gate.
+      const gate: Gate = (c, cmd, args) => {
+        if (this.loading && !cmd.flags.has('loading') && !c.fake) return 'LOADING Redis is loading the dataset in memory';
+        return prev !== undefined ? prev(c, cmd, args) : null;
+      };
       this.gateBeforeLoading = prev;
-      ext.commandGate = this.loadingGate;
+      this.loadingGate = gate;
+      ext.commandGate = gate;
     }
     this.loading = true;
     this.loadingStart = this.nowSec();
@@ -485,11 +493,7 @@ export class Persistence {
   }
 
   private gateBeforeLoading: Gate | undefined;
-  private readonly loadingGate: Gate = (c, cmd, args) => {
-    if (this.loading && !cmd.flags.has('loading') && !c.fake) return 'LOADING Redis is loading the dataset in memory';
-    const prev = this.gateBeforeLoading;
-    return prev !== undefined ? prev(c, cmd, args) : null;
-  };
+  private loadingGate: Gate | null = null;
 
   /** Load dump.rdb at start-up. Returns false on a fatal error (logged). */
   async loadRdbAtStartup(): Promise<boolean> {
@@ -647,7 +651,9 @@ export class Persistence {
   private mayWrite(c: Client, cmd: CommandDef, args: string[]): boolean {
     const dyn = this.server.ext.dynamicCommandFlags as ((c: Client, cmd: CommandDef, args: string[]) => Set<string> | null) | undefined;
     if (cmd.name === 'exec' && c.multi !== null) return c.multi.some((q) => this.mayWrite(c, q.cmd, q.args));
-    const flags = dyn?.(c, cmd, args) ?? cmd.flags;
+    if (args === undefined) return cmd.flags.has('write');
+    // (args may be missing when another feature's gate calls this one without them)
+    const flags = (args !== undefined && dyn !== undefined ? dyn(c, cmd, args) : null) ?? cmd.flags;
     return flags.has('write');
   }
 
