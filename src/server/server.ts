@@ -8,7 +8,6 @@
  */
 
 import * as net from 'node:net';
-import { spawnSync } from 'node:child_process';
 import { existsSync, unlinkSync, chmodSync, writeFileSync } from 'node:fs';
 import { Config, FatalConfigError, REDIS_VERSION } from './config';
 import { Database, type KeyspaceHooks } from './db';
@@ -238,17 +237,13 @@ export class Server implements KeyspaceHooks {
       }
       return undefined;
     });
-    cfg.onChange('port', (v) => {
+    cfg.onChange('port', (v, old) => {
       if (this.listeners.length === 0 && !this.started) return undefined;
-      if (Number(v) !== 0 && this.probeListen(this.config.get('bind'), Number(v)) !== null) return 'Unable to listen on this port';
-      return this.rebind(this.config.get('bind'), Number(v));
+      return this.rebindSync(this.config.get('bind'), Number(v), this.config.get('bind'), Number(old)) === null ? undefined : 'Unable to listen on this port';
     });
-    cfg.onChange('bind', (v) => {
+    cfg.onChange('bind', (v, old) => {
       if (!this.started) return undefined;
-      if (this.config.num('port') !== 0 && this.probeListen(v, this.config.num('port') === this.port ? 0 : this.config.num('port')) !== null) {
-        return 'Failed to bind to specified addresses.';
-      }
-      return this.rebind(v, this.config.num('port'));
+      return this.rebindSync(v, this.config.num('port'), old, this.config.num('port')) === null ? undefined : 'Failed to bind to specified addresses.';
     });
     if (cfg.get('dir')) {
       try {
@@ -344,28 +339,45 @@ export class Server implements KeyspaceHooks {
   }
 
   /**
-   * Can we listen on `port` at every required address of `bind`? Node can
-   * only bind asynchronously, while CONFIG SET must answer now, so a short
-   * child process tries the bind (this is rare: port and bind changes only).
-   * Port 0 checks the addresses alone. Null when it works, else the error.
+   * Replace the TCP listeners now (CONFIG SET port/bind must answer whether
+   * it worked): the old ones are closed, the new ones bound synchronously;
+   * when a required address cannot be bound the old configuration is
+   * restored and the error returned.
    */
-  private probeListen(bind: string, port: number): string | null {
-    const addrs = this.parseBind(bind).filter((a) => !a.optional).map((a) => a.addr);
-    const script =
-      "const net=require('net');const a=JSON.parse(process.argv[1]);const p=+process.argv[2];let i=0;" +
-      "const next=()=>{if(i>=a.length)process.exit(0);const s=net.createServer();s.once('error',e=>{process.stderr.write(e.message);process.exit(1)});" +
-      "s.listen({host:a[i++],port:p,ipv6Only:a[i-1].includes(':')},()=>s.close(next))};next();";
-    const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(addrs), String(port)], { encoding: 'utf8', timeout: 5000 });
-    if (r.status === 0) return null;
-    return r.stderr || 'bind failed';
+  private rebindSync(bind: string, port: number, oldBind: string, oldPort: number): string | null {
+    const old = this.listeners;
+    this.listeners = [];
+    for (const l of old) l.close();
+    const err = this.bindAllSync(bind, port);
+    if (err === null) return null;
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    const back = this.bindAllSync(oldBind, oldPort);
+    if (back !== null) this.log.warning(`Failed to restore the old listeners: ${back}`);
+    this.log.warning(err);
+    return err;
   }
 
-  private rebind(bind: string, port: number): string | undefined {
-    // Synchronous validation is impossible with Node's listen; start async and report failures in the log.
-    this.rebindAsync(bind, port).then((err) => {
-      if (err) this.log.warning(err);
-    });
-    return undefined;
+  /** Bind every address of `bind` on `port` synchronously (Node binds IP addresses at once). */
+  private bindAllSync(bind: string, port: number): string | null {
+    if (port === 0 && (this.config.get('unixsocket') !== '' || this.config.num('tls-port') !== 0)) return null;
+    for (const { addr, optional } of this.parseBind(bind)) {
+      const srv = net.createServer({ noDelay: true }, (s) => this.onConnection(s, false));
+      let failure: string | null = null;
+      srv.on('error', (e: NodeJS.ErrnoException) => {
+        failure = e.message;
+      });
+      listenNow(srv, { host: addr, port: port === 0 && this.listeners.length > 0 ? this.port : port, ipv6Only: addr.includes(':'), backlog: this.config.num('tcp-backlog') }, () => undefined);
+      if (!srv.listening || failure !== null) {
+        srv.close();
+        if (optional) continue;
+        return `Could not create server TCP listening socket ${addr}:${port}: ${failure ?? 'bind failed'}`;
+      }
+      const a = srv.address();
+      if (a && typeof a === 'object') this.port = a.port;
+      this.listeners.push(srv);
+    }
+    return null;
   }
 
   private async rebindAsync(bind: string, port: number): Promise<string | null> {
