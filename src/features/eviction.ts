@@ -438,6 +438,9 @@ export function attach(srv: Server): void {
     if (maxmemory === 0 || inEviction) return EvictResult.Ok;
     const over = usedMemory() - maxmemory;
     if (over <= 0) return EvictResult.Ok;
+    // A replica mirrors its master, which evicts for both (replica-ignore-maxmemory).
+    const repl = srv.ext.replicationState as { isReplica?: boolean } | undefined;
+    if (repl?.isReplica === true && cfg.bool('replica-ignore-maxmemory')) return EvictResult.Ok;
     if (policy === 'noeviction') {
       measureClients();
       return usedMemory() > maxmemory ? EvictResult.Fail : EvictResult.Ok;
