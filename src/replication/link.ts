@@ -78,7 +78,9 @@ export class MasterLink {
       this.state = 'connect';
       return;
     }
-    const sock: net.Socket = tlsSock ?? net.connect({ host: this.host, port: this.port });
+    // bind-source-addr: the local address the replica connects from.
+    const source = srv.config.get('bind-source-addr');
+    const sock: net.Socket = tlsSock ?? net.connect({ host: this.host, port: this.port, ...(source !== '' ? { localAddress: source } : {}) });
     sock.setNoDelay(true);
     this.sock = sock;
     sock.on(useTls ? 'secureConnect' : 'connect', () => {
