@@ -457,6 +457,7 @@ export function resetStats(srv: Server): void {
   };
   for (const d of srv.commands.values()) visit(d);
   srv.slowlog = [];
+  srv.instSamples.clear();
   for (const k of ['aclDeniedAuth', 'aclDeniedCmd', 'aclDeniedKey', 'aclDeniedChannel']) if (k in srv.ext) srv.ext[k] = 0;
 }
 
