@@ -57,6 +57,36 @@ export function attach(server: Server): void {
     };
   }
 
+  // Only db 0 exists in cluster mode: MOVE, SWAPDB and COPY ... DB <other> are refused, as Redis does.
+  const refuse = (name: string, check: (args: string[]) => string | null): void => {
+    const def = server.commands.get(name);
+    if (def === undefined) return;
+    const orig = def.handler;
+    def.handler = (c: Client, args: string[]): void => {
+      const err = check(args);
+      if (err !== null) c.w.error(err);
+      else orig(c, args);
+    };
+  };
+  refuse('move', () => 'ERR MOVE is not allowed in cluster mode');
+  refuse('swapdb', () => 'ERR SWAPDB is not allowed in cluster mode');
+  refuse('copy', (args) => {
+    // Only a well-formed request reaches the check (the handler reports bad options first).
+    let db = 0;
+    for (let j = 3; j < args.length; j++) {
+      const opt = args[j].toLowerCase();
+      if (opt === 'replace') continue;
+      if (opt === 'db' && j + 1 < args.length) {
+        const n = Number(args[++j]);
+        if (!/^-?\d+$/.test(args[j]) || n < 0 || n >= server.dbs.length) return null;
+        db = n;
+        continue;
+      }
+      return null;
+    }
+    return db !== 0 ? 'ERR Copying to another database is not allowed in cluster mode' : null;
+  });
+
   // Routing runs before the other gates (as Redis checks redirection first), once every feature attached.
   setImmediate(() => {
     const prev = server.ext.commandGate as Gate | undefined;

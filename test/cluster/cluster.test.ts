@@ -395,3 +395,16 @@ test('sharded pub/sub channels are routed like keys; allow-reads-when-down', asy
   await c.call('CONFIG', 'SET', 'cluster-allow-pubsubshard-when-down', 'no');
   assert.equal(await c.call('SPUBLISH', low, 'm'), '-CLUSTERDOWN The cluster is down\r\n');
 });
+
+test('only db 0: SELECT, MOVE, SWAPDB and COPY to another db are refused', async () => {
+  const { c } = await clusterNode();
+  await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+  await c.call('SET', '{k}a', '1');
+  assert.equal(await c.call('SELECT', '1'), '-ERR SELECT is not allowed in cluster mode\r\n');
+  assert.equal(await c.call('MOVE', '{k}a', '1'), '-ERR MOVE is not allowed in cluster mode\r\n');
+  assert.equal(await c.call('SWAPDB', '0', '1'), '-ERR SWAPDB is not allowed in cluster mode\r\n');
+  assert.equal(await c.call('COPY', '{k}a', '{k}b', 'DB', '1'), '-ERR Copying to another database is not allowed in cluster mode\r\n');
+  assert.equal(await c.call('COPY', '{k}a', '{k}b', 'BOGUS'), '-ERR syntax error\r\n');
+  assert.equal(await c.call('COPY', '{k}a', '{k}b', 'DB', '0'), ':1\r\n');
+  assert.equal(await c.call('COPY', '{k}a', 'other', 'DB', '0'), "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
+});
