@@ -12,6 +12,11 @@ import { cmd, later, runCleanups, runNodisUntilExit, startNodisProcess, tempDir 
 
 afterEach(runCleanups);
 
+function exited(child: import('node:child_process').ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
+}
+
 async function waitFor(c: RawClient, section: string, re: RegExp): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (re.test(String(await cmd(c, 'INFO', section)))) return;
@@ -22,15 +27,15 @@ async function waitFor(c: RawClient, section: string, re: RegExp): Promise<void>
 
 test('RDB restart: data written, SHUTDOWN (save points), started again: data present', async () => {
   const dir = tempDir('restart-rdb');
-  let s = await startNodisProcess(dir, ['--save', '900', '1']);
-  let c = await RawClient.connect(s.port);
+  let s = later(await startNodisProcess(dir, ['--save', '900', '1']));
+  let c = later(await RawClient.connect(s.port));
   await cmd(c, 'SET', 'k', 'v');
   await cmd(c, 'RPUSH', 'l', 'a', 'b');
   await cmd(c, 'SELECT', '7');
   await cmd(c, 'SET', 'in7', 'x', 'EX', '1000');
   c.write('*1\r\n$8\r\nSHUTDOWN\r\n');
   await c.waitClosed();
-  await new Promise((r) => s.child.once('exit', r));
+  await exited(s.child);
   assert.match(s.log(), /Saving the final RDB snapshot before exiting\.[\s\S]*DB saved on disk/);
   s = later(await startNodisProcess(dir, ['--save', '900', '1']));
   c = later(await RawClient.connect(s.port));
@@ -43,8 +48,8 @@ test('RDB restart: data written, SHUTDOWN (save points), started again: data pre
 
 test('AOF restart: manifest, base and incr files, MULTI/EXEC recorded, data present after SHUTDOWN NOSAVE', async () => {
   const dir = tempDir('restart-aof');
-  let s = await startNodisProcess(dir, ['--appendonly', 'yes', '--save', '']);
-  let c = await RawClient.connect(s.port);
+  let s = later(await startNodisProcess(dir, ['--appendonly', 'yes', '--save', '']));
+  let c = later(await RawClient.connect(s.port));
   await cmd(c, 'SET', 'a', '1');
   await cmd(c, 'SELECT', '2');
   await cmd(c, 'MULTI');
@@ -57,7 +62,7 @@ test('AOF restart: manifest, base and incr files, MULTI/EXEC recorded, data pres
   assert.equal(
     incr,
     '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n' +
-      '*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*1\r\n$4\r\nEXEC\r\n',
+      '*1\r\n$5\r\nMULTI\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n*1\r\n$4\r\nEXEC\r\n',
   );
   assert.equal(readFileSync(join(adir, 'appendonly.aof.1.base.rdb')).subarray(0, 5).toString(), 'REDIS');
   // A rewrite: new base and incr, old files removed.
@@ -69,7 +74,7 @@ test('AOF restart: manifest, base and incr files, MULTI/EXEC recorded, data pres
   assert.deepEqual(readdirSync(adir).sort(), ['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
   c.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
   await c.waitClosed();
-  await new Promise((r) => s.child.once('exit', r));
+  await exited(s.child);
   assert.ok(!existsSync(join(dir, 'dump.rdb')));
   s = later(await startNodisProcess(dir, ['--appendonly', 'yes', '--save', '']));
   c = later(await RawClient.connect(s.port));
