@@ -31,7 +31,12 @@ export function attach(server: Server): void {
     if (a.id === 0 || b.id === 0) cs.resetIndex(true);
   });
   // The port is known once listening: keep nodes.conf in step.
+  // Only this node's own address can change behind the commands' back (port bound, CONFIG SET announce-*).
+  let addr = '';
   server.cronHooks.push(() => {
+    const now = cs.describe(cs.myself, true);
+    if (now === addr) return;
+    addr = now;
     cs.save();
   });
 

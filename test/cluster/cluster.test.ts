@@ -127,7 +127,7 @@ test('slot assignment errors, CLUSTERDOWN, CROSSSLOT: byte for byte', async () =
   // Redis updates its cluster state between event-loop turns: the second half waits for it.
   const split = 15;
   const waitOk = async (x: RawClient): Promise<void> => {
-    for (let i = 0; i < 100 && !(await x.call('CLUSTER', 'INFO')).includes('cluster_state:ok'); i++) await sleep(50);
+    for (let i = 0; i < 200 && !(await x.call('CLUSTER', 'INFO')).includes('cluster_state:ok'); i++) await sleep(50);
   };
   const run = async (x: RawClient): Promise<string[]> => {
     const first = await pipeline(x, cmds.slice(0, split));
@@ -222,7 +222,7 @@ test('MULTI/EXEC: a cross-slot transaction is refused at EXEC; a queued redirect
   if (r !== null) {
     await r.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
     // redis-server turns its state to ok only a while after it started.
-    for (let i = 0; i < 100 && !(await r.call('CLUSTER', 'INFO')).includes('cluster_state:ok'); i++) await sleep(50);
+    for (let i = 0; i < 200 && !(await r.call('CLUSTER', 'INFO')).includes('cluster_state:ok'); i++) await sleep(50);
   }
   const cmds = [['MULTI'], ['SET', 'a', '1'], ['SET', 'b', '2'], ['EXEC'], ['EXEC'], ['MULTI'], ['SET', '{x}a', '1'], ['GET', '{x}b'], ['EXEC']];
   const mine = await pipeline(c, cmds);
@@ -256,7 +256,7 @@ test('nodes.conf is written and reloaded across a restart', async () => {
 });
 
 async function waitKnown(c: RawClient, n: number): Promise<string> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const t = await c.call('CLUSTER', 'NODES');
     if (t.split('\n').filter((l) => l.includes('connected')).length >= n) return t;
     await sleep(10);
