@@ -208,7 +208,7 @@ test('appendfsync always: 20 kill -9 at random moments lose no acknowledged writ
       assert.match(r, /^\+Background append only file rewriting (started|scheduled)/);
       rewrites++;
     }
-    await sleep(50 + Math.floor(rnd() * 1200));
+    await sleep(50 + Math.floor(rnd() * 800));
     await kill9(srv.child);
     await Promise.all(ws);
     srv = await startServer(dir, opts);
@@ -237,7 +237,7 @@ test('appendfsync everysec: kill -9 loses at most about a second of acknowledged
     const before = acks.total;
     const ws: Promise<void>[] = [];
     for (let w = 0; w < 4; w++) ws.push(writer(srv.port, w, round, acks));
-    await sleep(1500 + Math.floor(rnd() * 2000));
+    await sleep(1200 + Math.floor(rnd() * 1500));
     const killedAt = Date.now();
     await kill9(srv.child);
     await Promise.all(ws);
