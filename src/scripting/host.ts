@@ -468,12 +468,16 @@ export class ScriptingHost {
     let failure: LuaValue = undefined;
     let failed = false;
     let interrupted = false;
+    let killPos: { source: string; line: number } | null = null;
     try {
       const r = kind === 'eval' ? eng.call(fn) : eng.call(fn, kt, at);
       result = r[0];
     } catch (e) {
       failed = true;
-      if (e instanceof LuaInterrupt) interrupted = true;
+      if (e instanceof LuaInterrupt) {
+        interrupted = true;
+        killPos = wherePosition(eng);
+      }
       else if (e instanceof LuaError) failure = e.value;
       else failure = 'internal error: ' + String(e);
     } finally {
@@ -493,7 +497,9 @@ export class ScriptingHost {
     // Reply.
     if (!failed) writeLuaReply(c.w, result, run.resp);
     else if (interrupted) {
-      replyErrorRaw(c.w, `ERR Script killed by user with ${kind === 'eval' ? 'SCRIPT' : 'FUNCTION'} KILL...`, true);
+      // Redis says SCRIPT KILL for functions too, and adds where the script was stopped.
+      const pos = killPos ?? { source: kind === 'eval' ? '@user_script' : '@user_function', line: 1 };
+      replyErrorRaw(c.w, `ERR Script killed by user with SCRIPT KILL... script: ${funcname}, on ${pos.source}:${pos.line}.`, true);
     } else this.replyFailure(c, failure, funcname, eng);
     // Propagate the effects: one command alone, several inside MULTI/EXEC.
     const fx = run.effects;
@@ -624,12 +630,9 @@ export class ScriptingHost {
   kill(kind: 'eval' | 'function'): string | null {
     const run = this.run;
     if (run === null) return E_NOTBUSY;
-    if (run.kind !== kind) {
-      return kind === 'eval'
-        ? 'NOTBUSY No scripts in execution right now.'
-        : 'NOTBUSY No scripts in execution right now.';
-    }
     if (run.wrote) return E_UNKILLABLE;
+    // SCRIPT KILL cannot stop a function nor FUNCTION KILL a script: -BUSY naming the right one.
+    if (run.kind !== kind) return run.kind === 'eval' ? BUSY_EVAL : BUSY_FUNCTION;
     run.killed = true;
     run.engine.kill('killed by user');
     return null;

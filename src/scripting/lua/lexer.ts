@@ -86,7 +86,8 @@ export class Lexer {
 
   error(msg: string, token?: number, raw?: string): never {
     let m = this.chunk + ':' + this.line + ': ' + msg;
-    if (token !== undefined) {
+    // Lua 5.1 tests `if (token)`: a NUL character (token 0) gets no "near" part.
+    if (token !== undefined && token !== 0) {
       const txt = token === T.Name || token === T.String || token === T.Number ? raw ?? this.traw : token2str(token);
       m += " near '" + txt + "'";
     }

@@ -344,7 +344,12 @@ export class Runtime {
       if (m.indexOf('call stack') >= 0) return new LuaError(this.where() + 'stack overflow');
       return new LuaError('not enough memory');
     }
-    if (e instanceof Error && /memory|allocation/i.test(e.message)) return new LuaError('not enough memory');
+    // No RegExp here: this runs at the deepest point of a stack overflow, where V8 compiling
+    // (or tiering up) a RegExp aborts the whole process instead of throwing.
+    if (e instanceof Error) {
+      const m = String(e.message).toLowerCase();
+      if (m.indexOf('memory') >= 0 || m.indexOf('allocation') >= 0) return new LuaError('not enough memory');
+    }
     return new LuaError('internal error: ' + (e instanceof Error ? e.message : String(e)));
   }
 }
