@@ -30,11 +30,12 @@ export function attach(server: Server): void {
   server.swapHooks.push((a, b) => {
     if (a.id === 0 || b.id === 0) cs.resetIndex(true);
   });
-  // The port is known once listening: keep nodes.conf in step.
-  // Only this node's own address can change behind the commands' back (port bound, CONFIG SET announce-*).
+  // Only this node's own address changes behind the commands' back (the port is bound after
+  // start-up, CONFIG SET cluster-announce-*): keep nodes.conf in step from the cron.
   let addr = '';
   server.cronHooks.push(() => {
-    const now = cs.describe(cs.myself, true);
+    const m = cs.myself;
+    const now = `${cs.ipOf(m)}:${cs.portOf(m)}@${cs.cportOf(m)},${cs.hostnameOf(m)}`;
     if (now === addr) return;
     addr = now;
     cs.save();
