@@ -33,7 +33,15 @@ export interface RunningServer {
 
 /** Start an isolated in-process server. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
-  const config: Record<string, string | number | boolean> = { save: '', appendonly: 'no' };
+  // Embedded servers are for tests and tools: DEBUG, MODULE and protected configs are allowed
+  // unless the caller says otherwise (redis-server's defaults refuse them).
+  const config: Record<string, string | number | boolean> = {
+    save: '',
+    appendonly: 'no',
+    'enable-debug-command': 'yes',
+    'enable-protected-configs': 'yes',
+    'enable-module-command': 'yes',
+  };
   const known = new Set(['manualClock', 'quiet', 'configFile', 'directives', 'port', 'bind']);
   for (const [k, v] of Object.entries(opts)) {
     if (known.has(k) || v === undefined) continue;

@@ -39,7 +39,7 @@ function moduleHelpCommand(c: Client): void {
 }
 
 export const commands: CommandDef[] = [
-  command('module', -2, '', [0, 0, 0], 'server', noParentHandler, {
+  command('module', -2, 'protected', [0, 0, 0], 'server', noParentHandler, {
     subcommands: [
       command('list', 2, 'admin noscript', [0, 0, 0], 'server', moduleListCommand),
       command('load', -3, 'admin noscript no_async_loading', [0, 0, 0], 'server', moduleLoadCommand),

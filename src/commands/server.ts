@@ -416,13 +416,18 @@ function configSetCommand(c: Client, args: string[]): void {
     return;
   }
   const pairs: [string, string][] = [];
+  const loading = (c.server.ext.persistence as { loading?: boolean } | undefined)?.loading === true;
   for (let i = 2; i < args.length; i += 2) {
+    if (loading && DENY_LOADING_CONFIGS.has(args[i].toLowerCase())) {
+      c.w.error('LOADING Redis is loading the dataset in memory');
+      return;
+    }
     pairs.push([args[i], args[i + 1]]);
     const n = args[i].toLowerCase();
     if (n === 'masterauth' || n === 'requirepass' || n === 'masteruser') redactArgs(c, i + 1, i + 2);
   }
   try {
-    c.server.config.setMany(pairs);
+    c.server.config.setMany(pairs, allowProtectedAction(c, c.server.config.get('enable-protected-configs')));
   } catch (e) {
     if (e instanceof ConfigError) {
       c.w.error(e.message);
@@ -431,6 +436,23 @@ function configSetCommand(c: Client, args: string[]): void {
     throw e;
   }
   c.w.ok();
+}
+
+/** Parameters that cannot change while a dataset is loading. */
+const DENY_LOADING_CONFIGS = new Set(['dir', 'appendonly', 'dbfilename', 'appenddirname']);
+
+/**
+ * May `c` do a protected action under a yes/no/local setting
+ * (enable-protected-configs, enable-debug-command, enable-module-command)?
+ */
+export function allowProtectedAction(c: Client, setting: string): boolean {
+  if (setting === 'yes') return true;
+  if (setting === 'local') {
+    if (c.fake || c.unix) return true;
+    const a = c.addr.slice(0, c.addr.lastIndexOf(':'));
+    return a.startsWith('127.') || a === '::1' || a === '[::1]';
+  }
+  return false;
 }
 
 /* CONFIG RESETSTAT */
@@ -1138,7 +1160,7 @@ export const commands: CommandDef[] = [
   command('lastsave', 1, 'loading stale fast', [0, 0, 0], 'admin dangerous', lastsaveCommand),
   command('monitor', 1, 'admin noscript loading stale', [0, 0, 0], 'server', monitorCommand),
   command('shutdown', -1, 'admin noscript loading stale no_multi allow_busy', [0, 0, 0], 'server', shutdownCommand),
-  command('debug', -2, 'admin noscript loading stale', [0, 0, 0], 'server', debugCommand),
+  command('debug', -2, 'admin noscript loading stale protected', [0, 0, 0], 'server', debugCommand),
   command('slowlog', -2, '', [0, 0, 0], 'server', noParentHandler, {
     subcommands: [
       command('get', -2, 'admin loading stale', [0, 0, 0], 'server', slowlogGetCommand),

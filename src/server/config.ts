@@ -12,6 +12,9 @@ import { NOTIFY_BAD_CLASS, notifyFlagsToString, parseNotifyFlags } from './notif
 
 export class ConfigError extends Error {}
 
+/** Parameters only enable-protected-configs lets CONFIG SET change (they can point the server at arbitrary files). */
+const PROTECTED_CONFIGS = new Set(['dir', 'dbfilename']);
+
 export const REDIS_VERSION = '7.2.4';
 
 /** Parse a memory amount as Redis's memtoull: 1k=1000, 1kb=1024, m/mb, g/gb. */
@@ -176,7 +179,7 @@ export class Config {
    * applied; a hook error rolls every change back. Throws ConfigError whose
    * message is Redis's full error text.
    */
-  setMany(pairs: [string, string][]): void {
+  setMany(pairs: [string, string][], protectedAllowed = true): void {
     const seen = new Set<string>();
     const planned: [string, string][] = [];
     for (const [rawName, value] of pairs) {
@@ -186,6 +189,7 @@ export class Config {
       if (seen.has(n)) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - duplicate parameter`);
       seen.add(n);
       if (spec.immutable) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - can't set immutable config`);
+      if (!protectedAllowed && PROTECTED_CONFIGS.has(n)) throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - can't set protected config`);
       let v: string;
       try {
         const args = n === 'save' || n === 'bind' || n === 'client-output-buffer-limit' || n === 'oom-score-adj-values' || n === 'latency-tracking-info-percentiles'

@@ -18,6 +18,7 @@ import { CursorTable } from '../util/scan-cursors';
 import { globMatch } from '../util/glob';
 import { E } from '../errors';
 import { noParentHandler, type CommandDef } from '../commands/types';
+import { allowProtectedAction } from '../commands/server';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
 import { SharedPush } from './push';
@@ -714,6 +715,15 @@ export class Server implements KeyspaceHooks {
       cmd.rejectedCalls++;
       this.rejectCommand(c, 'NOAUTH Authentication required.', cmd);
       return true;
+    }
+    if (cmd.flags.has('protected') || (cmd.parent !== undefined && cmd.parent.flags.has('protected'))) {
+      const base = cmd.parent?.name ?? cmd.name;
+      const option = base === 'debug' ? 'enable-debug-command' : 'enable-module-command';
+      if (!allowProtectedAction(c, this.config.get(option))) {
+        cmd.rejectedCalls++;
+        this.rejectCommand(c, `ERR ${base.toUpperCase()} command not allowed. If the ${option} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, cmd);
+        return true;
+      }
     }
     const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
     if (aclCheck !== undefined) {
