@@ -191,6 +191,14 @@ export class Server implements KeyspaceHooks {
     const ndb = this.config.num('databases');
     for (let i = 0; i < ndb; i++) this.dbs.push(new Database(i, this));
     this.commands = buildCommandTable();
+    // rename-command old new (new "" disables the command), from the config file.
+    for (const d of this.config.directives) {
+      if (d[0].toLowerCase() !== 'rename-command' || d.length !== 3) continue;
+      const def = this.commands.get(d[1].toLowerCase());
+      if (def === undefined) throw new FatalConfigError(0, d.join(' '), 'No such command in rename-command');
+      this.commands.delete(d[1].toLowerCase());
+      if (d[2] !== '') this.commands.set(d[2].toLowerCase(), def);
+    }
     this.applyConfig();
     this.tls = new TlsManager(this, (s) => this.onConnection(s, false));
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
