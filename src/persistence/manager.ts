@@ -270,6 +270,7 @@ export class Persistence {
       .then(
         () => {
           if (this.bg !== task) return;
+          this.server.log.debug(`Background ${kind === 'rdb' ? 'save' : 'AOF rewrite'}: ${task.job.keysDone} keys in ${task.job.slices} slices, longest slice ${task.job.maxSliceMs.toFixed(2)} ms`);
           this.endBg(task);
           onEnd(task, true, null, null);
         },

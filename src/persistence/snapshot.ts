@@ -184,6 +184,9 @@ export class SnapshotJob {
   keysDone = 0;
   /** Bytes written because a client touched a key first (reported as "COW size"). */
   cowBytes = 0;
+  /** Slices run, and the longest one (ms): the time the walk held the event loop. */
+  slices = 0;
+  maxSliceMs = 0;
   private sliceMs: number;
   private maxPending: number;
   private resolve!: (v: void) => void;
@@ -300,7 +303,8 @@ export class SnapshotJob {
         return;
       }
     }
-    const deadline = performance.now() + this.sliceMs;
+    const sliceStart = performance.now();
+    const deadline = sliceStart + this.sliceMs;
     let n = 0;
     while (this.cur < this.sections.length) {
       const s = this.sections[this.cur];
@@ -333,6 +337,9 @@ export class SnapshotJob {
       if ((++n & 15) === 0 && performance.now() >= deadline) break;
     }
     this.output(this.emitter.drain());
+    this.slices++;
+    const took = performance.now() - sliceStart;
+    if (took > this.maxSliceMs) this.maxSliceMs = took;
     if (this.cur >= this.sections.length) {
       this.finish();
       return;

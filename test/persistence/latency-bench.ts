@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const keys = Number(process.argv[2] ?? 1000000);
   const size = Number(process.argv[3] ?? 100);
   const dir = tempDir('latency');
-  const srv = await startNodisProcess(dir, ['--save', '', '--enable-debug-command', 'yes']);
+  const srv = await startNodisProcess(dir, ['--save', '', '--enable-debug-command', 'yes', '--loglevel', 'debug']);
   const pid = srv.child.pid as number;
   const c = await RawClient.connect(srv.port);
   const ctl = await RawClient.connect(srv.port);
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   console.log(`BGSAVE took ${Date.now() - tb} ms (${/rdb_last_bgsave_status:\w+/.exec(info)?.[0]})`);
   console.log(`PING during BGSAVE: ${stats(during)}`);
   console.log(`RSS before ${rssBefore.toFixed(0)} MB, peak during ${peak.toFixed(0)} MB`);
+  console.log(`server: ${(/Background save: .*/.exec(srv.log()) ?? ['?'])[0]}`);
   // The same with writes going on: every PING is followed by a SET on an existing key.
   done = false;
   await cmd(ctl, 'BGSAVE');
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
   }
   clearInterval(poll2);
   console.log(`SET (overwrite) during BGSAVE: ${stats(mixed)}; peak RSS ${peak.toFixed(0)} MB`);
+  const all = srv.log().match(/Background save: .*/g) ?? [];
+  console.log(`server: ${all[all.length - 1] ?? '?'}`);
   c.close();
   ctl.close();
   await srv.close();
