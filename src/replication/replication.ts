@@ -418,8 +418,11 @@ export class Replication {
       // A stale replica (link down) with replica-serve-stale-data no only runs commands flagged stale;
       // EXEC is judged by the commands it queued.
       if (!srv.config.bool('replica-serve-stale-data') && (this.link === null || this.link.state !== 'connected')) {
-        const denied = (d: CommandDef) => !d.flags.has('stale');
-        const stale = cmd.name === 'exec' && c.multi !== null ? c.multi.some((q) => denied(q.cmd)) : denied(cmd);
+        // Scripts and functions declare their own flags (allow-stale): ask for the effective ones.
+        const dyn = srv.ext.dynamicCommandFlags as ((c: Client, cmd: CommandDef, args: string[]) => Set<string> | null) | undefined;
+        const flagsOf = (d: CommandDef, a: string[] | undefined) => (a !== undefined ? dyn?.(c, d, a) : null) ?? d.flags;
+        const denied = (d: CommandDef, a: string[] | undefined) => !flagsOf(d, a).has('stale');
+        const stale = cmd.name === 'exec' && c.multi !== null ? c.multi.some((q) => denied(q.cmd, q.args)) : denied(cmd, args);
         if (stale) return MASTERDOWN;
       }
       if (!srv.config.bool('replica-read-only')) return null;
