@@ -3,6 +3,7 @@
  * compatible executable.
  */
 
+import { readFileSync } from 'node:fs';
 import { FatalConfigError, REDIS_VERSION } from './server/config';
 import { Server } from './server/server';
 import { attachFeatures } from "./features";
@@ -22,33 +23,62 @@ function usage(): void {
   );
 }
 
-/** Split `--name v1 v2 --other v` into directives, as redis-server does. */
-export function parseArgs(argv: string[]): { file?: string; directives: string[][]; stdin: boolean } {
-  const directives: string[][] = [];
+/** Quote a value as Redis's sdscatrepr does ("..." with escapes). */
+function repr(v: string): string {
+  let out = '"';
+  for (let i = 0; i < v.length; i++) {
+    const ch = v.charCodeAt(i);
+    const c = v[i];
+    if (c === '\\' || c === '"') out += '\\' + c;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (c === '\x07') out += '\\a';
+    else if (c === '\b') out += '\\b';
+    else if (ch < 32 || ch > 126) out += '\\x' + ch.toString(16).padStart(2, '0');
+    else out += c;
+  }
+  return out + '"';
+}
+
+/**
+ * Turn `[config-file] [--name value ...] [-]` into a config file path and
+ * extra config text, the way redis-server does: each `--name` starts a new
+ * line, its values are appended quoted, a lone `--save` gets an empty value,
+ * and a value may itself start with `--` when it follows a bare name.
+ */
+export function parseArgs(argv: string[]): { file?: string; options: string; stdin: boolean } {
   let file: string | undefined;
   let stdin = false;
-  let i = 0;
+  let j = 0;
   if (argv.length && !argv[0].startsWith('--') && argv[0] !== '-') {
     file = argv[0];
-    i = 1;
+    j = 1;
   }
-  let cur: string[] | null = null;
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-') {
+  let options = '';
+  let handledLast = true;
+  for (; j < argv.length; j++) {
+    const a = argv[j];
+    if (a === '-' && (j === 0 || j === argv.length - 1)) {
       stdin = true;
-      continue;
-    }
-    if (a.startsWith('--') && a.length > 2) {
-      cur = [a.slice(2)];
-      directives.push(cur);
-    } else if (cur) cur.push(a);
-    else {
-      cur = [a];
-      directives.push(cur);
+    } else if (handledLast && a.startsWith('--')) {
+      if (options.length) options += '\n';
+      options += a.slice(2) + ' ';
+      const parts = a.trim().split(/\s+/);
+      if (parts.length === 1) {
+        handledLast = false;
+        const next = argv[j + 1];
+        if (a.toLowerCase() === '--save' && (j === argv.length - 1 || (next !== undefined && next.startsWith('--')))) {
+          options += '""';
+          handledLast = true;
+        }
+      } else handledLast = true;
+    } else {
+      options += repr(a) + ' ';
+      handledLast = true;
     }
   }
-  return { file, directives, stdin };
+  return { file, options, stdin };
 }
 
 function main(): void {
@@ -61,10 +91,11 @@ function main(): void {
     usage();
     return;
   }
-  const { file, directives } = parseArgs(argv);
+  const { file, options, stdin } = parseArgs(argv);
   let server: Server;
   try {
-    server = new Server({ configFile: file, directives });
+    const stdinText = stdin ? readFileSync(0, 'latin1') : '';
+    server = new Server({ configFile: file, configText: stdinText + (stdinText ? '\n' : '') + options });
   } catch (e) {
     if (e instanceof FatalConfigError) {
       process.stderr.write(e.report());

@@ -12,6 +12,9 @@ import { NOTIFY_BAD_CLASS, notifyFlagsToString, parseNotifyFlags } from './notif
 
 export class ConfigError extends Error {}
 
+/** Enum parameters that take several flags ("now force"). */
+const MULTI_ENUMS = new Set(['shutdown-on-sigint', 'shutdown-on-sigterm']);
+
 /** Parameters only enable-protected-configs lets CONFIG SET change (they can point the server at arbitrary files). */
 const PROTECTED_CONFIGS = new Set(['dir', 'dbfilename']);
 
@@ -114,7 +117,7 @@ export class Config {
   normalise(name: string, args: string[]): string {
     const spec = this.specs.get(name);
     if (!spec) throw new ConfigError('Bad directive or wrong number of arguments');
-    const multi = name === 'save' || name === 'bind' || name === 'client-output-buffer-limit' || name === 'oom-score-adj-values' || name === 'latency-tracking-info-percentiles' || name === 'replicaof';
+    const multi = name === 'save' || name === 'bind' || name === 'client-output-buffer-limit' || name === 'oom-score-adj-values' || name === 'latency-tracking-info-percentiles' || name === 'replicaof' || MULTI_ENUMS.has(name);
     if (!multi && args.length !== 1) throw new ConfigError('wrong number of arguments');
     const v = args.join(' ');
     switch (spec.type) {
@@ -139,9 +142,9 @@ export class Config {
       }
       case 'enum': {
         const allowed = (spec.values ?? '').split(' ');
-        const l = v.toLowerCase();
-        if (!allowed.includes(l)) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
-        return l;
+        const words = MULTI_ENUMS.has(name) ? args.join(' ').toLowerCase().split(/\s+/).filter(Boolean) : [v.toLowerCase()];
+        if (words.length === 0 || words.some((w) => !allowed.includes(w))) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
+        return words.join(' ');
       }
       default:
         if (name === 'save') return normaliseSave(args);

@@ -32,6 +32,8 @@ export interface ServerOptions {
   configFile?: string;
   /** Extra `--name value` style directives (already split into name/args). */
   directives?: string[][];
+  /** Extra config text appended after the config file (the command line's options, as redis-server builds them). */
+  configText?: string;
   /** Use a manual clock: time moves only with `server.clock.advance(ms)`. */
   manualClock?: boolean;
   /** Do not log to stdout (embedded use). Default false for the CLI. */
@@ -164,7 +166,8 @@ export class Server implements KeyspaceHooks {
   constructor(opts: ServerOptions = {}) {
     this.clock = new Clock(!!opts.manualClock);
     this.log.quiet = !!opts.quiet;
-    if (opts.configFile !== undefined) this.config.loadFile(opts.configFile);
+    if (opts.configFile !== undefined) this.config.loadFile(opts.configFile, opts.configText ?? '');
+    else if (opts.configText) this.config.loadText(opts.configText);
     for (const d of opts.directives ?? []) {
       const n = d[0].toLowerCase();
       if (n === 'user') {
