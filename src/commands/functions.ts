@@ -35,6 +35,11 @@ function fcallKeys(args: string[]): number[] {
 
 const OP_FUNCTION2 = 0xf6;
 
+/** Reply for a FUNCTION subcommand given too many arguments. */
+function subcommandSyntaxError(c: Client, args: string[]): void {
+  c.w.error(`ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try FUNCTION HELP.`);
+}
+
 function dumpPayload(libs: Library[]): Buffer {
   const w = new RdbWriter(false, 1024);
   for (const l of libs) {
@@ -163,7 +168,11 @@ function functionDeleteCommand(c: Client, args: string[]): void {
 
 /* FUNCTION FLUSH [ASYNC|SYNC] */
 function functionFlushCommand(c: Client, args: string[]): void {
-  if (args.length > 3 || (args.length === 3 && !is(args[2], 'sync') && !is(args[2], 'async'))) {
+  if (args.length > 3) {
+    subcommandSyntaxError(c, args);
+    return;
+  }
+  if ((args.length === 3 && !is(args[2], 'sync') && !is(args[2], 'async'))) {
     c.w.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
     return;
   }
@@ -178,8 +187,13 @@ function functionListCommand(c: Client, args: string[]): void {
   let pattern: string | null = null;
   for (let i = 2; i < args.length; i++) {
     if (is(args[i], 'withcode') && !withCode) withCode = true;
-    else if (is(args[i], 'libraryname') && pattern === null && i + 1 < args.length) pattern = args[++i];
-    else {
+    else if (is(args[i], 'libraryname') && pattern === null) {
+      if (i + 1 >= args.length) {
+        c.w.error('ERR library name argument was not given');
+        return;
+      }
+      pattern = args[++i];
+    } else {
       c.w.error(`ERR Unknown argument ${args[i]}`);
       return;
     }
@@ -223,7 +237,7 @@ function functionDumpCommand(c: Client): void {
 function functionRestoreCommand(c: Client, args: string[]): void {
   let policy = 'append';
   if (args.length > 4) {
-    c.w.error('ERR syntax error');
+    subcommandSyntaxError(c, args);
     return;
   }
   if (args.length === 4) {

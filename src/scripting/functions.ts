@@ -25,12 +25,30 @@ export interface Library {
   functions: Map<string, FunctionDef>;
 }
 
+/** Function names are case-insensitive (FCALL TEST finds 'test'); values keep the declared name. */
+class CaseInsensitiveMap<V> extends Map<string, V> {
+  override get(k: string): V | undefined {
+    return super.get(k.toLowerCase());
+  }
+  override has(k: string): boolean {
+    return super.has(k.toLowerCase());
+  }
+  override set(k: string, v: V): this {
+    return super.set(k.toLowerCase(), v);
+  }
+  override delete(k: string): boolean {
+    return super.delete(k.toLowerCase());
+  }
+}
+
 export class FunctionRegistry {
   readonly libraries = new Map<string, Library>();
-  readonly functions = new Map<string, FunctionDef>();
+  readonly functions: Map<string, FunctionDef> = new CaseInsensitiveMap<FunctionDef>();
   /** Library being loaded (redis.register_function adds to it). */
   private loading: Library | null = null;
   private loadRedis: LuaTable;
+  /** Globals seen while a library loads: only redis (and server); anything else is a nonexistent global. */
+  private loadGlobals: LuaTable;
 
   constructor(readonly host: ScriptingHost) {
     const eng = host.fnEngine;
@@ -45,9 +63,17 @@ export class FunctionRegistry {
     mt.set('__index', ((_t: LuaValue, k: LuaValue) => {
       throw new LuaError("Script attempted to access nonexistent global variable '" + eng.tostring(k) + "'");
     }) as LuaFunction);
+    mt.set('__newindex', (() => {
+      throw new LuaError('Attempt to modify a readonly table');
+    }) as LuaFunction);
     lr.mt = mt;
     lr.set('setresp', undefined);
     this.loadRedis = lr;
+    const lg = new LuaTable();
+    lg.set('redis', lr);
+    lg.set('server', lr);
+    lg.mt = mt;
+    this.loadGlobals = lg;
   }
 
   private registerFunction(a: LuaValue[]): LuaValue {
@@ -101,7 +127,7 @@ export class FunctionRegistry {
       }
     }
     const fname = name as string;
-    if (!validName(fname)) throw new LuaError('Function names can only contain letters, numbers, or underscores(_) and must be at least one character long');
+    if (!validName(fname)) throw new LuaError('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
     if (lib.functions.has(fname)) throw new LuaError('Function already exists in the library');
     const flagNames = ['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'].filter((f) => declared.has(f));
     lib.functions.set(fname, { name: fname, fn: callback as LuaFunction, flags, flagNames, description: typeof description === 'string' ? description : null, lib });
@@ -143,11 +169,10 @@ export class FunctionRegistry {
       return `Error compiling function: ${e instanceof LuaError ? eng.tostring(e.value) : String(e)}`;
     }
     const lib: Library = { name, code, functions: new Map() };
-    const globals = host.globals.get(eng) as LuaTable;
-    const savedRedis = globals.get('redis');
-    const savedServer = globals.get('server');
-    globals.set('redis', this.loadRedis);
-    globals.set('server', this.loadRedis);
+    // The globals table is an empty proxy whose __index is the real globals: point it at the load-time globals.
+    const gmt = eng.G.mt as LuaTable;
+    const savedIndex = gmt.get('__index');
+    gmt.set('__index', this.loadGlobals);
     this.loading = lib;
     eng.setDeadline(500);
     let err: string | null = null;
@@ -162,13 +187,13 @@ export class FunctionRegistry {
     } finally {
       this.loading = null;
       eng.clearDeadline();
-      globals.set('redis', savedRedis);
-      globals.set('server', savedServer);
+      gmt.set('__index', savedIndex);
     }
     if (err !== null) return `Error registering functions: ${err}`;
     if (lib.functions.size === 0) return 'No functions registered';
     for (const f of lib.functions.keys()) {
-      const other = this.functions.get(f);
+      // FUNCTION RESTORE (pending given) checks collisions with the registry itself, by its policy.
+      const other = pending === undefined ? this.functions.get(f) : undefined;
       if (other !== undefined && other.lib.name !== name) return `Function ${f} already exists`;
       if (pending !== undefined) {
         for (const pl of pending.values()) if (pl.name !== name && pl.functions.has(f)) return `Function ${f} already exists`;

@@ -391,6 +391,13 @@ export class ScriptingHost {
       if (err !== null) return this.rejected(`ERR ACL failure in script: ${err.replace(/^NOPERM /, '')}`, cmd);
     }
     if (run.oom && !run.wrote && cmd.flags.has('denyoom')) return this.rejected("OOM command not allowed when used memory > 'maxmemory'.", cmd);
+    // A script allowed on a stale replica (allow-stale) may still only call commands flagged stale.
+    if (!cmd.flags.has('stale') && !srv.config.bool('replica-serve-stale-data')) {
+      const repl = srv.ext.replicationState as { masterHost: string | null; link: { state: string } | null } | undefined;
+      if (repl !== undefined && repl.masterHost !== null && (repl.link === null || repl.link.state !== 'connected')) {
+        return this.rejected('ERR Can not execute the command on a stale replica.', cmd);
+      }
+    }
     if (write) run.wrote = true;
     const fake = this.fake;
     srv.execInternal(fake, cmd, args);
