@@ -142,7 +142,8 @@ export class FunctionRegistry {
     if (!code.startsWith('#!')) return 'Missing library metadata';
     const nl = code.indexOf('\n');
     const first = nl < 0 ? code.slice(2) : code.slice(2, nl);
-    const parts = first.split(' ').filter((p) => p !== '');
+    const parts = splitHeader(first);
+    if (parts === null) return 'Invalid library metadata';
     const engine = parts[0] ?? '';
     if (engine.toLowerCase() !== 'lua' || first.startsWith(' ')) return `Engine '${first.startsWith(' ') ? '' : engine}' not found`;
     let name: string | null = null;
@@ -230,6 +231,64 @@ export class FunctionRegistry {
     let n = 0;
     for (const l of this.libraries.values()) n += l.code.length + 64 * l.functions.size;
     return n;
+  }
+}
+
+/**
+ * Split the library header line into words: blanks separate words, and double
+ * quotes (with backslash escapes) or single quotes group characters, so
+ * `name="foo"` is `name=foo`. Null when a quote is left open or a closing
+ * quote is followed by something other than a blank.
+ */
+function splitHeader(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = line.length;
+  const blank = (ch: string) => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+  for (;;) {
+    while (i < n && blank(line[i])) i++;
+    if (i >= n) return out;
+    let word = '';
+    while (i < n && !blank(line[i])) {
+      const ch = line[i];
+      if (ch === '"' || ch === "'") {
+        i++;
+        let closed = false;
+        while (i < n) {
+          const q = line[i];
+          if (q === ch) {
+            closed = true;
+            i++;
+            break;
+          }
+          if (q === '\\' && i + 1 < n) {
+            const e = line[i + 1];
+            if (ch === "'") {
+              if (e === "'") {
+                word += e;
+                i += 2;
+                continue;
+              }
+            } else if (e === 'x' && i + 3 < n && /^[0-9a-fA-F]{2}$/.test(line.slice(i + 2, i + 4))) {
+              word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+              i += 4;
+              continue;
+            } else {
+              word += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+              i += 2;
+              continue;
+            }
+          }
+          word += q;
+          i++;
+        }
+        if (!closed || (i < n && !blank(line[i]))) return null;
+      } else {
+        word += ch;
+        i++;
+      }
+    }
+    out.push(word);
   }
 }
 
