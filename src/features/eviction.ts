@@ -111,6 +111,9 @@ export function attach(srv: Server): void {
     return keyBytes(key, v);
   }
 
+  let lastStringKey: string | null = null;
+  let lastStringDb: Database | null = null;
+
   function memHook(db: Database, key: string, before: Value | undefined, after: Value | undefined): void {
     if (before !== undefined) db.dataBytes -= accounted(key, before);
     const meta = db.meta as Map<string, number>;
@@ -120,6 +123,11 @@ export function attach(srv: Server): void {
     }
     const b = keyBytes(key, after);
     if (isCollection(after)) acct.set(after, b);
+    else {
+      // A string cannot change in place: the modified-key hook that follows may skip it.
+      lastStringKey = key;
+      lastStringDb = db;
+    }
     db.dataBytes += b;
     // New keys start fresh; an overwritten key keeps its LFU counter (as Redis does).
     if (!lfuMode) meta.set(key, lruNow());
@@ -168,6 +176,10 @@ export function attach(srv: Server): void {
 
   // Collections change in place: re-estimate them when a command reports the change.
   srv.keyModifiedHooks.push((db: Database, key: string) => {
+    if (key === lastStringKey && db === lastStringDb) {
+      lastStringKey = null;
+      return;
+    }
     const v = db.dict.get(key);
     if (v === undefined) {
       // Removed without the hooks (a path that bypasses Database): drop its access data.
