@@ -356,8 +356,10 @@ export class FatalConfigError extends Error {
   }
 }
 
-function normaliseSave(args: string[]): string {
-  if (args.length === 0 || (args.length === 1 && args[0] === '')) return '';
+function normaliseSave(argsIn: string[]): string {
+  // Values may arrive as one argument ("900 1") or several.
+  const args = argsIn.join(' ').split(/\s+/).filter((a) => a !== '');
+  if (args.length === 0) return '';
   if (args.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
   for (const a of args) if (!/^[0-9]+$/.test(a)) throw new ConfigError('Invalid save parameters');
   return args.join(' ');

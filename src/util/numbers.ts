@@ -83,6 +83,8 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Integral values within ±2^62 print as integers (Redis's double2ll path).
+  if (Number.isInteger(d) && Math.abs(d) < 4611686018427387904) return BigInt(d).toString();
   const neg = d < 0;
   const { digits, K } = shortest(Math.abs(d));
   let nd = digits.length;
