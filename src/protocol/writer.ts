@@ -33,6 +33,20 @@ const NULL3 = Buffer.from('_\r\n');
 
 export type RespVersion = 2 | 3;
 
+/** Write a non-negative integer's decimal digits at b[p]; returns the new offset. */
+function writeDecimal(b: Buffer, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  if (n < 100) {
+    b[p] = 48 + ((n / 10) | 0);
+    b[p + 1] = 48 + (n % 10);
+    return p + 2;
+  }
+  return p + b.latin1Write(String(n), p);
+}
+
 export class ReplyWriter {
   /** Observer of every error reply (the server counts them for INFO errorstats). */
   onError: ((msg: string) => void) | null = null;
@@ -75,9 +89,18 @@ export class ReplyWriter {
   }
 
   raw(b: Buffer): void {
-    this.ensure(b.length);
+    const n = b.length;
+    this.ensure(n);
+    if (n <= 16) {
+      // Shared replies are tiny: copying bytes beats Buffer.copy's argument checks.
+      const d = this.buf;
+      let p = this.len;
+      for (let i = 0; i < n; i++) d[p++] = b[i];
+      this.len = p;
+      return;
+    }
     b.copy(this.buf, this.len);
-    this.len += b.length;
+    this.len += n;
   }
 
   /** Append a latin1 string as raw protocol bytes. */
@@ -110,16 +133,16 @@ export class ReplyWriter {
   /** Bulk string from a latin1 string. */
   bulk(s: string): void {
     const n = s.length;
-    this.ensure(n + 16);
+    this.ensure(n + 24);
     const b = this.buf;
     let p = this.len;
-    if (n < 1024) {
-      sharedBulkHdr[n].copy(b, p);
-      p += sharedBulkHdr[n].length;
-    } else {
-      p += b.latin1Write('$' + n + CRLF, p);
-    }
-    p += b.latin1Write(s, p);
+    b[p++] = 36; // '$'
+    p = writeDecimal(b, p, n);
+    b[p++] = 13;
+    b[p++] = 10;
+    // Short values: a byte loop beats the native call's fixed cost.
+    if (n < 24) for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    else p += b.latin1Write(s, p);
     b[p++] = 13;
     b[p++] = 10;
     this.len = p;
