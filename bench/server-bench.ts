@@ -207,8 +207,8 @@ async function main(): Promise<void> {
   }
   const nPort = 16379 + Math.floor(Math.random() * 1000);
   const rPort = nPort + 1000;
-  const nodis = startNodis(nPort);
-  const redis = startRedis(rPort);
+  let nodis = startNodis(nPort);
+  let redis = startRedis(rPort);
   try {
     await waitPort(nPort);
     await waitPort(rPort);
@@ -232,8 +232,14 @@ async function main(): Promise<void> {
       }
     }
     if (LEADERBOARD > 0) {
-      spawnSync('redis-cli', ['-p', String(nPort), 'flushall']);
-      spawnSync('redis-cli', ['-p', String(rPort), 'flushall']);
+      // Fresh processes: RSS must not include memory freed by the earlier parts.
+      nodis.kill('SIGKILL');
+      redis.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      nodis = startNodis(nPort);
+      redis = startRedis(rPort);
+      await waitPort(nPort);
+      await waitPort(rPort);
       const a = await leaderboard(nPort);
       const b = await leaderboard(rPort);
       const nm = await usedMemory(nPort);
@@ -250,6 +256,13 @@ async function main(): Promise<void> {
       spawnSync('redis-cli', ['-p', String(rPort), 'flushall']);
     }
     if (KEYS > 0) {
+      nodis.kill('SIGKILL');
+      redis.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      nodis = startNodis(nPort);
+      redis = startRedis(rPort);
+      await waitPort(nPort);
+      await waitPort(rPort);
       await loadKeys(nPort);
       await loadKeys(rPort);
       await new Promise((r) => setTimeout(r, 500));
