@@ -16,9 +16,8 @@ import { isString, type TypeName, type Value } from '../types/value';
 import { HashObject, type HashLimits } from '../types/hash';
 import { SetObject, ENC_INTSET, ENC_LISTPACK, ENC_HASHTABLE, type SetLimits } from '../types/set';
 import { ZSet, type ZsetLimits } from '../types/zset';
-import { List } from '../types/list';
 import { Stream, ENTRIES_READ_INVALID, idStr, type BlockLimits, type NACK, type StreamBlock, type StreamID } from '../types/stream';
-import { RdbError, RdbReader, RdbWriter, T, formatG17, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN } from './rdb';
+import { RdbError, RdbReader, RdbWriter, T, formatG17 } from './rdb';
 import { intsetBuild, intsetParse, lpBuild, lpParse, zipmapParse, zlParse } from './encodings';
 
 /** What loading needs to pick encodings (the *-max-* parameters). */
@@ -331,62 +330,9 @@ READERS.set(T.ZSET_ZIPLIST, (r, ctx) => zsetFromFlat(zlParse(r.stringBytes()), c
 READERS.set(T.ZSET_LISTPACK, (r, ctx) => zsetFromFlat(lpParse(r.stringBytes()), ctx));
 
 // ----------------------------------------------------------------------------
-// list
+// list: its codec lives with the type's commands (src/commands/lists.ts),
+// which registers it in CODECS and READERS.
 // ----------------------------------------------------------------------------
-
-function listFrom(items: string[], ctx: LoadContext): List | null {
-  if (items.length === 0) return null;
-  const l = List.from(items);
-  // Loaded as a quicklist, then converted when it fits one node (Redis 7.2).
-  l.quicklist = true;
-  l.tryConvertToListpack(ctx.listMaxSize, false);
-  return l;
-}
-
-CODECS.set('list', {
-  type: 'list',
-  rdbType: () => T.LIST_QUICKLIST_2,
-  write(w, v) {
-    const nodes = (v as List).nodes();
-    w.len(nodes.length);
-    for (const node of nodes) {
-      w.len(QUICKLIST_NODE_PACKED);
-      w.string(lpBuild(node));
-    }
-  },
-  rewrite(key, v, emit) {
-    const l = v as List;
-    function* items(): Generator<string[]> {
-      for (let i = 0; i < l.length; i++) yield [l.at(i)];
-    }
-    emitBatched(emit, 'RPUSH', key, items());
-  },
-});
-
-READERS.set(T.LIST, (r, ctx) => {
-  const n = r.len();
-  const items: string[] = new Array(n);
-  for (let i = 0; i < n; i++) items[i] = r.string();
-  return listFrom(items, ctx);
-});
-READERS.set(T.LIST_ZIPLIST, (r, ctx) => listFrom(zlParse(r.stringBytes()), ctx));
-READERS.set(T.LIST_QUICKLIST, (r, ctx) => {
-  const n = r.len();
-  const items: string[] = [];
-  for (let i = 0; i < n; i++) for (const e of zlParse(r.stringBytes())) items.push(e);
-  return listFrom(items, ctx);
-});
-READERS.set(T.LIST_QUICKLIST_2, (r, ctx) => {
-  const n = r.len();
-  const items: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const container = r.len();
-    if (container === QUICKLIST_NODE_PLAIN) items.push(r.string());
-    else if (container === QUICKLIST_NODE_PACKED) for (const e of lpParse(r.stringBytes())) items.push(e);
-    else throw new RdbError(`Quicklist integrity check failed.`);
-  }
-  return listFrom(items, ctx);
-});
 
 // ----------------------------------------------------------------------------
 // stream
