@@ -197,6 +197,7 @@ export const CONFIG_SPECS: ConfigSpec[] = [
   { name: 'tracking-table-max-keys', type: 'int', def: '1000000' },
   { name: 'unixsocket', type: 'string', def: '', immutable: true },
   { name: 'unixsocketperm', type: 'int', def: '0', immutable: true },
+  { name: 'use-exit-on-panic', type: 'bool', def: 'no', immutable: true, hidden: true },
   { name: 'zset-max-listpack-entries', type: 'int', def: '128' },
   { name: 'zset-max-listpack-value', type: 'memory', def: '64' },
 ];
