@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { command, noParentHandler, keyPositions, type CommandDef } from './types';
+import { COMMAND_TIPS, KEY_SPECS, type KeySpec } from './keyspecs';
 import { E } from '../errors';
 import { is, parseIntOrReply, redactArgs } from './util';
 import { replyHelp, encodingOf } from './keyspace';
@@ -511,6 +512,103 @@ function configHelpCommand(c: Client): void {
 // COMMAND
 // ----------------------------------------------------------------------------
 
+/**
+ * The key specs of a command: Redis's where the command is one of Redis's,
+ * otherwise one derived from its legacy key positions.
+ */
+function keySpecsOf(d: CommandDef): KeySpec[] {
+  const known = KEY_SPECS[d.name];
+  if (known !== undefined) return known;
+  if (d.firstKey <= 0) return [];
+  const flags = d.flags.has('write') ? 'RW access update' : 'RO access';
+  return [[flags, ['i', d.firstKey], ['r', d.lastKey < 0 ? d.lastKey : d.lastKey - d.firstKey, d.step, 0]]];
+}
+
+/**
+ * Keys of a command found through its key specs, with each key's flags, as
+ * Redis does when the specs are complete: null when a spec cannot be used
+ * (unknown, incomplete, or pointing outside the arguments).
+ */
+function keysFromSpecs(specs: KeySpec[], args: string[]): { pos: number[]; flags: string[] } | null {
+  const argc = args.length;
+  const pos: number[] = [];
+  const flags: string[] = [];
+  for (const [fl, bs, fk] of specs) {
+    let first: number;
+    if (bs[0] === 'i') first = bs[1];
+    else if (bs[0] === 'k') {
+      const kw = bs[1].toLowerCase();
+      first = 0;
+      if (bs[2] > 0) {
+        for (let i = bs[2]; i < argc; i++) if (args[i].toLowerCase() === kw) { first = i + 1; break; }
+      } else {
+        for (let i = argc + bs[2]; i >= 1 && i < argc; i--) if (args[i].toLowerCase() === kw) { first = i + 1; break; }
+      }
+      if (first === 0) continue; // keyword absent: this spec has no keys
+    } else return null;
+    let last: number;
+    let step: number;
+    if (fk[0] === 'r') {
+      step = fk[2];
+      if (fk[1] >= 0) last = first + fk[1];
+      else if (fk[3] === 0) last = argc + fk[1];
+      else last = first + Math.floor((argc - first) / fk[3]) + fk[1];
+    } else if (fk[0] === 'n') {
+      step = fk[3];
+      if (fk[1] >= argc) return null;
+      const num = /^-?[0-9]+$/.test(args[first + fk[1]] ?? '') ? Number(args[first + fk[1]]) : -1;
+      if (num < 0) return null;
+      first += fk[2];
+      last = first + num - 1;
+    } else return null;
+    if (last >= argc || last < first || first >= argc) return null;
+    for (let i = first; i <= last; i += step) {
+      pos.push(i);
+      flags.push(fl);
+    }
+    if (fl.includes('incomplete')) return null;
+  }
+  return { pos, flags };
+}
+
+/** Whether a BITFIELD only reads (GET and OVERFLOW operations, well formed). */
+function bitfieldReadonly(args: string[]): boolean {
+  for (let i = 2; i < args.length; i++) {
+    const rem = args.length - i - 1;
+    const a = args[i].toLowerCase();
+    if (a === 'get' && rem >= 2) i += 2;
+    else if (a === 'overflow' && rem >= 1) i += 1;
+    else return false;
+  }
+  return true;
+}
+
+/**
+ * The keys of a command line and their flags, as COMMAND GETKEYSANDFLAGS
+ * reports them: through the key specs when they suffice, otherwise through the
+ * command's own key finder, whose flags are those Redis's finders give.
+ */
+function keysAndFlags(d: CommandDef, args: string[]): { pos: number[]; flags: string[] } {
+  const specs = KEY_SPECS[d.name];
+  if (specs !== undefined && !specs.some((s) => s[0].includes('variable_flags'))) {
+    const r = keysFromSpecs(specs, args);
+    if (r !== null) return r;
+    // A key count out of range: Redis's key finders then find no key at all.
+    if (specs.some((s) => s[2][0] === 'n')) return { pos: [], flags: [] };
+  }
+  const pos = keyPositions(d, args);
+  let flags: string[];
+  if (d.name === 'set') flags = pos.map(() => (args.slice(3).some((a) => a.toLowerCase() === 'get') ? 'RW access update' : 'OW update'));
+  else if (d.name === 'bitfield') flags = pos.map(() => (bitfieldReadonly(args) ? 'RO access' : 'RW access update'));
+  else if (d.name === 'migrate') flags = pos.map(() => 'RW access delete');
+  else if (d.name === 'sort' || d.name === 'sort_ro') flags = pos.map((p, i) => (i === 0 ? 'RO access' : 'OW update'));
+  else {
+    const own = keySpecsOf(d);
+    flags = pos.map(() => (own.length ? own[0][0] : d.flags.has('write') ? 'RW access update' : 'RO access'));
+  }
+  return { pos, flags };
+}
+
 function replyCommandInfo(c: Client, d: CommandDef): void {
   const w = c.w;
   w.arrayHeader(10);
@@ -524,34 +622,68 @@ function replyCommandInfo(c: Client, d: CommandDef): void {
   w.int(d.step);
   w.setHeader(d.categories.length);
   for (const cat of d.categories) w.simple('@' + cat);
-  w.arrayHeader(0); // tips
-  // Key specs derived from the legacy positions.
-  if (d.firstKey > 0) {
-    w.arrayHeader(1);
+  const tips = COMMAND_TIPS[d.name] ?? [];
+  w.arrayHeader(tips.length);
+  for (const t of tips) w.bulk(t);
+  const specs = keySpecsOf(d);
+  w.arrayHeader(specs.length);
+  for (const [flags, bs, fk] of specs) {
     w.mapHeader(3);
     w.bulk('flags');
-    w.setHeader(0);
+    const fl = flags.split(' ');
+    w.setHeader(fl.length);
+    for (const f of fl) w.simple(f);
     w.bulk('begin_search');
     w.mapHeader(2);
     w.bulk('type');
-    w.bulk('index');
-    w.bulk('spec');
-    w.mapHeader(1);
-    w.bulk('index');
-    w.int(d.firstKey);
+    if (bs[0] === 'i') {
+      w.bulk('index');
+      w.bulk('spec');
+      w.mapHeader(1);
+      w.bulk('index');
+      w.int(bs[1]);
+    } else if (bs[0] === 'k') {
+      w.bulk('keyword');
+      w.bulk('spec');
+      w.mapHeader(2);
+      w.bulk('keyword');
+      w.bulk(bs[1]);
+      w.bulk('startfrom');
+      w.int(bs[2]);
+    } else {
+      w.bulk('unknown');
+      w.bulk('spec');
+      w.mapHeader(0);
+    }
     w.bulk('find_keys');
     w.mapHeader(2);
     w.bulk('type');
-    w.bulk('range');
-    w.bulk('spec');
-    w.mapHeader(3);
-    w.bulk('lastkey');
-    w.int(d.lastKey < 0 ? d.lastKey : d.lastKey - d.firstKey);
-    w.bulk('keystep');
-    w.int(d.step);
-    w.bulk('limit');
-    w.int(0);
-  } else w.arrayHeader(0);
+    if (fk[0] === 'r') {
+      w.bulk('range');
+      w.bulk('spec');
+      w.mapHeader(3);
+      w.bulk('lastkey');
+      w.int(fk[1]);
+      w.bulk('keystep');
+      w.int(fk[2]);
+      w.bulk('limit');
+      w.int(fk[3]);
+    } else if (fk[0] === 'n') {
+      w.bulk('keynum');
+      w.bulk('spec');
+      w.mapHeader(3);
+      w.bulk('keynumidx');
+      w.int(fk[1]);
+      w.bulk('firstkey');
+      w.int(fk[2]);
+      w.bulk('keystep');
+      w.int(fk[3]);
+    } else {
+      w.bulk('unknown');
+      w.bulk('spec');
+      w.mapHeader(0);
+    }
+  }
   const subs = d.subcommands ? [...d.subcommands.values()] : [];
   w.arrayHeader(subs.length);
   for (const s of subs) replyCommandInfo(c, s);
@@ -637,28 +769,32 @@ function commandListCommand(c: Client, args: string[]): void {
   const out: string[] = [];
   for (const d of c.server.commands.values()) {
     if (!filter || filter(d)) out.push(d.name);
-    if (d.subcommands) for (const s of d.subcommands.values()) if (filter && filter(s)) out.push(s.name);
+    if (d.subcommands) for (const s of d.subcommands.values()) if (!filter || filter(s)) out.push(s.name);
   }
   c.w.bulkArray(out);
 }
 
-function getKeysOrReply(c: Client, args: string[]): { def: CommandDef; pos: number[] } | null {
+function getKeysOrReply(c: Client, args: string[]): { pos: number[]; flags: string[] } | null {
   const cmdArgs = args.slice(2);
   const def = c.server.lookupCommand(cmdArgs);
   if (!def) {
     c.w.error('ERR Invalid command specified');
     return null;
   }
+  if (!def.getKeys && def.firstKey === 0 && keySpecsOf(def).length === 0) {
+    c.w.error('ERR The command has no key arguments');
+    return null;
+  }
   if ((def.arity > 0 && cmdArgs.length !== def.arity) || cmdArgs.length < -def.arity) {
     c.w.error('ERR Invalid number of arguments specified for command');
     return null;
   }
-  const pos = keyPositions(def, cmdArgs);
-  if (pos.length === 0) {
-    c.w.error(def.firstKey === 0 && !def.getKeys ? 'ERR The command has no key arguments' : 'ERR Invalid arguments specified for command');
+  const r = keysAndFlags(def, cmdArgs);
+  if (r.pos.length === 0 && !def.flags.has('no_mandatory_keys')) {
+    c.w.error('ERR Invalid arguments specified for command');
     return null;
   }
-  return { def, pos };
+  return r;
 }
 
 /* COMMAND GETKEYS command [arg ...] */
@@ -672,11 +808,11 @@ function commandGetkeysCommand(c: Client, args: string[]): void {
 function commandGetkeysandflagsCommand(c: Client, args: string[]): void {
   const r = getKeysOrReply(c, args);
   if (!r) return;
-  const flags = r.def.flags.has('write') ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
   c.w.arrayHeader(r.pos.length);
-  for (const i of r.pos) {
+  for (let k = 0; k < r.pos.length; k++) {
     c.w.arrayHeader(2);
-    c.w.bulk(args[i + 2]);
+    c.w.bulk(args[r.pos[k] + 2]);
+    const flags = r.flags[k].split(' ');
     c.w.setHeader(flags.length);
     for (const f of flags) c.w.simple(f);
   }
@@ -1105,6 +1241,19 @@ function debugCommand(c: Client, args: string[]): void {
     }
     case 'log':
       srv.log.warning(`DEBUG LOG: ${args[2] ?? ''}`);
+      c.w.ok();
+      return;
+    case 'config-rewrite-force-all':
+      if (args.length !== 2) {
+        c.w.error(`ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try DEBUG HELP.`);
+        return;
+      }
+      try {
+        srv.config.rewrite(true);
+      } catch (e) {
+        c.w.error(e instanceof ConfigError ? e.message : `ERR CONFIG-REWRITE-FORCE-ALL failed: ${(e as Error).message}`);
+        return;
+      }
       c.w.ok();
       return;
     case 'jmap':

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitArgs } from '../protocol/parser';
 import { globMatch } from '../util/glob';
-import { CONFIG_ALIASES, CONFIG_SPECS, type ConfigSpec } from './config-table';
+import { CONFIG_ALIASES, CONFIG_SPECS, NUMERIC_BOUNDS, type ConfigSpec } from './config-table';
 import { NOTIFY_BAD_CLASS, notifyFlagsToString, parseNotifyFlags } from './notify-flags';
 
 export class ConfigError extends Error {}
@@ -32,23 +32,48 @@ export function parseMemory(s: string): number | null {
 
 type Hook = (value: string, old: string) => void | string;
 
-// Bounds for integer parameters where Redis checks them (name: [min, max]).
-const INT_BOUNDS: Record<string, [number, number]> = {
-  port: [0, 65535],
-  'tls-port': [0, 65535],
-  databases: [1, 2147483647],
-  hz: [0, 2147483647],
-  maxclients: [1, 2147483647],
-  timeout: [0, 2147483647],
-  'tcp-keepalive': [0, 2147483647],
-  'active-expire-effort': [1, 10],
-  'lfu-log-factor': [0, 2147483647],
-  'slowlog-max-len': [0, 2147483647],
-  'list-max-listpack-size': [-2147483648, 2147483647],
-  'maxmemory-samples': [1, 64],
-  'maxmemory-eviction-tenacity': [0, 100],
-  'unixsocketperm': [0, 0o777],
+/** Configs that take several arguments (MULTI_ARG in Redis): a single argument from a file is split on spaces. */
+const MULTI_ARG = new Set(['save', 'bind', 'client-output-buffer-limit', 'oom-score-adj-values', 'latency-tracking-info-percentiles', 'replicaof', 'shutdown-on-sigint', 'shutdown-on-sigterm']);
+
+/** Old directives a config file may still hold: accepted and ignored (name: [min, max] words with the name). */
+const DEPRECATED: Record<string, [number, number]> = {
+  'list-max-ziplist-entries': [2, 2],
+  'list-max-ziplist-value': [2, 2],
+  'lua-replicate-commands': [2, 2],
 };
+
+/** Redis's string2ll: an optional minus sign and digits, no leading zeros (except "0"), no spaces. */
+function strictInteger(v: string): bigint | null {
+  if (!/^-?(0|[1-9][0-9]*)$/.test(v) || v === '-0') return null;
+  const n = BigInt(v);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
+  return n;
+}
+
+/** Memory parse with Redis's memtoull units, as a bigint; null when not a memory value. */
+function memoryBig(v: string): bigint | null {
+  const m = /^([0-9]+)(k|kb|m|mb|g|gb|b)?$/i.exec(v);
+  if (!m) return null;
+  const mul: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1048576n, g: 1000000000n, gb: 1073741824n };
+  const n = BigInt(m[1]) * mul[(m[2] ?? '').toLowerCase()];
+  return n > 18446744073709551615n ? null : n;
+}
+
+/** Check a numeric value against its bounds; returns Redis's error reason or null. */
+function boundsError(name: string, n: bigint, percent: boolean): string | null {
+  const b = NUMERIC_BOUNDS[name];
+  if (b === undefined) return null;
+  const lo = BigInt(b[0]);
+  const hi = BigInt(b[1]);
+  if (b[2] === true) {
+    const u = n < 0n ? n + 18446744073709551616n : n;
+    if (u > hi || u < lo) return name === 'unixsocketperm' ? `argument must be between ${lo.toString(8)} and ${hi.toString(8)} inclusive` : `argument must be between ${lo} and ${hi} inclusive`;
+    return null;
+  }
+  if (percent && n < 0n) return n < lo ? `percentage argument must be less or equal to ${-lo}` : null;
+  if (n > hi || n < lo) return `argument must be between ${lo} and ${hi} inclusive`;
+  return null;
+}
 
 export class Config {
   private values = new Map<string, string>();
@@ -97,6 +122,7 @@ export class Config {
     let n: number;
     if (spec?.type === 'bool') n = v === 'yes' ? 1 : 0;
     else if (spec?.type === 'memory') n = parseMemory(v) ?? 0;
+    else if (name === 'unixsocketperm') n = parseInt(v, 8) || 0; // shown and set in octal
     else n = Number(v);
     this.nums.set(name, n);
     return n;
@@ -117,8 +143,7 @@ export class Config {
   normalise(name: string, args: string[]): string {
     const spec = this.specs.get(name);
     if (!spec) throw new ConfigError('Bad directive or wrong number of arguments');
-    const multi = name === 'save' || name === 'bind' || name === 'client-output-buffer-limit' || name === 'oom-score-adj-values' || name === 'latency-tracking-info-percentiles' || name === 'replicaof' || MULTI_ENUMS.has(name);
-    if (!multi && args.length !== 1) throw new ConfigError('wrong number of arguments');
+    if (!MULTI_ARG.has(name) && args.length !== 1) throw new ConfigError('wrong number of arguments');
     const v = args.join(' ');
     switch (spec.type) {
       case 'bool': {
@@ -127,27 +152,57 @@ export class Config {
         return l;
       }
       case 'int': {
-        if (!/^-?[0-9]+$/.test(v)) throw new ConfigError("argument couldn't be parsed into an integer");
-        const n = Number(v);
-        const b = INT_BOUNDS[name];
-        if (b && (n < b[0] || n > b[1])) throw new ConfigError(`argument must be between ${b[0]} and ${b[1]} inclusive`);
+        let n: bigint | null;
+        if (name === 'unixsocketperm') {
+          n = /^[0-7]+$/.test(v) ? BigInt('0o' + v) : null;
+          if (n === null) throw new ConfigError("argument couldn't be parsed as an octal number");
+        } else {
+          n = strictInteger(v);
+          if (n === null) throw new ConfigError("argument couldn't be parsed into an integer");
+        }
+        const err = boundsError(name, n, false);
+        if (err !== null) throw new ConfigError(err);
+        if (name === 'unixsocketperm') return n.toString(8);
         return String(n);
       }
       case 'memory': {
-        if (name === 'maxmemory-clients' && /^[0-9]+%$/.test(v)) return v;
-        const n = parseMemory(v);
-        if (n === null) throw new ConfigError('argument must be a memory value');
-        if (n < 0) throw new ConfigError('argument must be a memory value');
+        const percent = name === 'maxmemory-clients';
+        let n = memoryBig(v);
+        if (n === null && percent && v.length > 1 && v.endsWith('%')) {
+          const p = strictInteger(v.slice(0, -1));
+          if (p !== null && p >= 0n) n = -p;
+        }
+        if (n === null) throw new ConfigError(percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
+        const err = boundsError(name, n, percent);
+        if (err !== null) throw new ConfigError(err);
+        if (n < 0n) return `${-n}%`;
         return String(n);
       }
       case 'enum': {
         const allowed = (spec.values ?? '').split(' ');
-        const words = MULTI_ENUMS.has(name) ? args.join(' ').toLowerCase().split(/\s+/).filter(Boolean) : [v.toLowerCase()];
-        if (words.length === 0 || words.some((w) => !allowed.includes(w))) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
-        return words.join(' ');
+        if (MULTI_ENUMS.has(name)) {
+          const words = args.join(' ').toLowerCase().split(/\s+/).filter(Boolean);
+          if (words.length === 0 || words.some((w) => !allowed.includes(w))) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
+          if (words.includes('save') && words.includes('nosave')) throw new ConfigError("shutdown options SAVE and NOSAVE can't be used simultaneously");
+          // Flags print in the order of the enum table; none at all is the default.
+          const set = allowed.filter((a) => a !== 'default' && words.includes(a));
+          return set.length ? set.join(' ') : 'default';
+        }
+        const l = v.toLowerCase();
+        if (!allowed.includes(l)) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
+        return l;
       }
       default:
         if (name === 'save') return normaliseSave(args);
+        if (name === 'replicaof') {
+          // Internal callers clear it with no arguments.
+          if (args.length === 0) return '';
+          if (args.length !== 2) throw new ConfigError('wrong number of arguments');
+          if (args[0].toLowerCase() === 'no' && args[1].toLowerCase() === 'one') return '';
+          const port = /^-?[0-9]+$/.test(args[1]) ? Number(args[1]) : -1;
+          if (!(port >= 0 && port <= 65535)) throw new ConfigError('Invalid master port');
+          return `${args[0]} ${port}`;
+        }
         if (name === 'latency-tracking-info-percentiles') {
           const parts = args.join(' ').split(/\s+/).filter(Boolean);
           const out: string[] = [];
@@ -274,14 +329,40 @@ export class Config {
         continue;
       }
       const n = this.canonical(name);
-      if (!this.specs.has(n)) throw fail('Bad directive or wrong number of arguments');
+      if (!this.specs.has(n)) {
+        const dep = DEPRECATED[name];
+        if (dep !== undefined && args.length >= dep[0] && args.length <= dep[1]) continue;
+        throw fail('Bad directive or wrong number of arguments');
+      }
       try {
-        if (n === 'save' && args.length === 2 && args[1] === '') this.setInitial(n, []);
-        else this.setInitial(n, args.slice(1));
+        let vals = args.slice(1);
+        // A multi-argument config given as one argument ("--save '900 1'") is split on spaces.
+        if (MULTI_ARG.has(n) && vals.length === 1 && vals[0] !== '') vals = splitArgs(vals[0]) ?? vals;
+        if (n === 'save') this.loadSaveLine(vals);
+        else this.setInitial(n, vals);
       } catch (e) {
         throw fail((e as Error).message);
       }
     }
+  }
+
+  /** Whether a config file line already replaced the default save points (later lines add to them). */
+  private saveLoaded = false;
+
+  /** A `save` line of the config file: the first replaces the defaults, later ones add points, `save ""` clears. */
+  private loadSaveLine(vals: string[]): void {
+    let reset = false;
+    if (vals.length === 1 && vals[0] === '') {
+      vals = [];
+      reset = true;
+    }
+    const added = normaliseSave(vals);
+    let cur = this.values.get('save') ?? '';
+    if (reset || !this.saveLoaded) cur = '';
+    this.saveLoaded = true;
+    this.values.set('save', [cur, added].filter((x) => x !== '').join(' '));
+    this.nums.clear();
+    this.changed.add('save');
   }
 
   /** Directives the config table does not hold (rename-command, user, loadmodule). */
@@ -291,7 +372,7 @@ export class Config {
   readonly rewriters = new Map<string, () => string[]>();
 
   /** CONFIG REWRITE: rewrite the config file with the current values of changed parameters. */
-  rewrite(): void {
+  rewrite(forceAll = false): void {
     if (!this.file) throw new ConfigError('ERR The server is running without a config file');
     let lines: string[] = [];
     try {
@@ -315,28 +396,34 @@ export class Config {
         if (this.specs.has(n)) {
           if (done.has(n)) continue;
           done.add(n);
-          out.push(this.formatLine(n));
+          const l = this.formatLine(n);
+          if (l !== null) out.push(l);
           continue;
         }
       }
       out.push(line);
     }
-    const missing = [...this.changed].filter((n) => !done.has(n) && this.values.get(n) !== this.specs.get(n)?.def);
+    // DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter, defaults included.
+    const missing = forceAll
+      ? [...this.specs.keys()].filter((n) => !done.has(n) && this.formatLine(n) !== null)
+      : [...this.changed].filter((n) => !done.has(n) && this.values.get(n) !== this.specs.get(n)?.def && this.formatLine(n) !== null);
     const extra: string[] = [];
     for (const [n, rw] of this.rewriters) if (!done.has(n)) extra.push(...rw());
     if (missing.length || extra.length) {
       while (out.length && out[out.length - 1] === '') out.pop();
       out.push('# Generated by CONFIG REWRITE');
-      for (const n of missing) out.push(this.formatLine(n));
+      for (const n of missing) out.push(this.formatLine(n) as string);
       out.push(...extra);
       out.push('');
     }
     writeFileSync(this.file, out.join('\n'));
   }
 
-  private formatLine(n: string): string {
+  /** The config file line of a parameter; null when it has none (replicaof of a master). */
+  private formatLine(n: string): string | null {
     const v = this.values.get(n) ?? '';
     if (n === 'save' && v === '') return 'save ""';
+    if (n === 'replicaof') return v === '' ? null : `replicaof ${v}`;
     const spec = this.specs.get(n);
     if (spec?.type === 'string' && (v === '' || /[\s"']/.test(v)) && n !== 'save' && n !== 'bind' && n !== 'client-output-buffer-limit') {
       return `${n} "${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -361,7 +448,10 @@ function normaliseSave(argsIn: string[]): string {
   const args = argsIn.join(' ').split(/\s+/).filter((a) => a !== '');
   if (args.length === 0) return '';
   if (args.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
-  for (const a of args) if (!/^[0-9]+$/.test(a)) throw new ConfigError('Invalid save parameters');
+  for (let i = 0; i < args.length; i++) {
+    if (!/^[+-]?[0-9]+$/.test(args[i]) || Number(args[i]) < (i % 2 === 0 ? 1 : 0)) throw new ConfigError('Invalid save parameters');
+    args[i] = String(Number(args[i]));
+  }
   return args.join(' ');
 }
 

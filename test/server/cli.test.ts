@@ -84,3 +84,71 @@ test('SHUTDOWN stops the server', async () => {
   c.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Start bin/nodis-server with `args`, wait until it answers; returns the child and a client. */
+async function launch(args: string[], port: number): Promise<{ child: ReturnType<typeof spawn>; c: RawClient }> {
+  const child = spawn(BIN, args, { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      return { child, c: await RawClient.connect(port) };
+    } catch {
+      await sleep(50);
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
+
+async function stop(s: { child: ReturnType<typeof spawn>; c: RawClient }): Promise<void> {
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.c.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+  await exited;
+  s.c.close();
+}
+
+test('replicaof on the command line: argument count and port are checked in order', () => {
+  const err = (args: string[]) => spawnSync(BIN, args, { encoding: 'utf8', timeout: 5000 }).stderr;
+  assert.match(err(['--replicaof', '127.0.0.1', 'abc']), /'replicaof "127\.0\.0\.1" "abc"'\nInvalid master port/);
+  assert.match(err(['--replicaof', '--127.0.0.1', 'abc']), /'replicaof "--127\.0\.0\.1" "abc"'\nInvalid master port/);
+  assert.match(err(['--replicaof', '--127.0.0.1', '--abc']), /at line 1\n>>> 'replicaof "--127\.0\.0\.1"'\nwrong number of arguments/);
+  assert.match(err(['--shutdown-on-sigint']), /'shutdown-on-sigint'\nargument\(s\) must be one of the following: default, save, nosave, now, force/);
+});
+
+test('save lines: the first replaces the defaults, later ones add, an empty one clears', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodis-cli-'));
+  const conf = join(dir, 'r.conf');
+  writeFileSync(conf, `save 900 1\ndir "${dir}"\n`);
+  const port = await freePort();
+  let s = await launch([conf, '--port', String(port), '--save', '100', '100', '--shutdown-on-sigint', 'nosave force now'], port);
+  assert.equal(await s.c.call('CONFIG', 'GET', 'save'), '*2\r\n$4\r\nsave\r\n$13\r\n900 1 100 100\r\n');
+  // Multi-flag enums print their flags in Redis's table order.
+  assert.equal(await s.c.call('CONFIG', 'GET', 'shutdown-on-sigint'), '*2\r\n$18\r\nshutdown-on-sigint\r\n$16\r\nnosave now force\r\n');
+  await stop(s);
+  s = await launch([conf, '--port', String(port), '--save', ''], port);
+  assert.equal(await s.c.call('CONFIG', 'GET', 'save'), '*2\r\n$4\r\nsave\r\n$0\r\n\r\n');
+  await stop(s);
+  writeFileSync(conf, `dir "${dir}"\n`);
+  s = await launch([conf, '--port', String(port)], port);
+  assert.equal(await s.c.call('CONFIG', 'GET', 'save'), '*2\r\n$4\r\nsave\r\n$23\r\n3600 1 300 100 60 10000\r\n');
+  await stop(s);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter and the server restarts with the same values', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodis-cli-'));
+  const conf = join(dir, 'r.conf');
+  const port = await freePort();
+  writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir "${dir}"\nsave ""\nnotify-keyspace-events KEA\nlogfile ""\nenable-debug-command yes\nunixsocketperm 755\nmaxmemory-clients 5%\n`);
+  let s = await launch([conf], port);
+  const before = await s.c.call('CONFIG', 'GET', '*');
+  assert.equal(await s.c.call('DEBUG', 'CONFIG-REWRITE-FORCE-ALL'), '+OK\r\n');
+  await stop(s);
+  const text = readFileSync(conf, 'latin1');
+  assert.match(text, /^hz 10$/m);
+  assert.match(text, /^unixsocketperm 755$/m);
+  assert.doesNotMatch(text, /^replicaof/m);
+  s = await launch([conf], port);
+  assert.equal(await s.c.call('CONFIG', 'GET', '*'), before);
+  await stop(s);
+  rmSync(dir, { recursive: true, force: true });
+});
