@@ -384,7 +384,8 @@ export class ScriptingHost {
     }
     if (cmd.flags.has('noscript') && !this.denyScriptsDisabled) return this.rejected('ERR This Redis command is not allowed from script', cmd);
     const write = cmd.flags.has('write');
-    if (write && run.readOnly) return this.rejected('ERR Write commands are not allowed from read-only scripts.', cmd);
+    // As Redis: commands that may replicate (PUBLISH) count as writes for read-only scripts.
+    if ((write || cmd.flags.has('may_replicate')) && run.readOnly) return this.rejected('ERR Write commands are not allowed from read-only scripts.', cmd);
     const acl = srv.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
     if (acl !== undefined) {
       const err = acl(this.fake, cmd, args);
@@ -572,14 +573,14 @@ export class ScriptingHost {
 
   private installBusyGate(): void {
     const srv = this.server;
-    const prev = srv.ext.commandGate as ((c: Client, cmd: CommandDef) => string | null) | undefined;
-    srv.ext.commandGate = (c: Client, cmd: CommandDef): string | null => {
+    const prev = srv.ext.commandGate as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
+    srv.ext.commandGate = (c: Client, cmd: CommandDef, args: string[]): string | null => {
       const run = this.run;
       if (run !== null && run.timedOut && c !== run.caller && !c.fake && !cmd.flags.has('allow_busy')) {
         return run.kind === 'eval' ? BUSY_EVAL : BUSY_FUNCTION;
       }
-      const p = prev ?? (srv.ext.commandGatePrev as ((c: Client, cmd: CommandDef) => string | null) | undefined);
-      return p !== undefined ? p(c, cmd) : null;
+      const p = prev ?? (srv.ext.commandGatePrev as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined);
+      return p !== undefined ? p(c, cmd, args) : null;
     };
   }
 
@@ -602,10 +603,19 @@ export class ScriptingHost {
           let n: number;
           try {
             n = readSync(fd, this.readBuf, 0, this.readBuf.length, null);
-          } catch {
-            break; // EAGAIN: nothing more to read
+          } catch (e) {
+            // EAGAIN: nothing more to read; anything else: the connection is gone.
+            const code = (e as NodeJS.ErrnoException).code;
+            if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') srv.closeClient(c, false);
+            break;
           }
-          if (n <= 0) break;
+          if (n === 0) {
+            // The peer closed (a replica that went away, a client that quit): free it now,
+            // as the script may be waiting for that (INFO connected_slaves).
+            srv.closeClient(c, false);
+            break;
+          }
+          if (n < 0) break;
           const chunk = Buffer.from(this.readBuf.subarray(0, n));
           srv.stats.netInputBytes += n;
           const err = c.parser.feed(chunk, (args) => srv.processCommand(c, args));
