@@ -22,7 +22,8 @@ import { parseInt64Num } from '../util/numbers';
 import { encodeCommand } from '../protocol/encode';
 import type { Value } from '../types/value';
 import { Crc64 } from '../persistence/crc64';
-import { RdbReader, RdbWriter, RDB_VERSION } from '../persistence/rdb';
+import { RdbError, RdbReader, RdbWriter, RDB_VERSION } from '../persistence/rdb';
+import { logLoadError } from '../persistence/corrupt';
 import { READERS, codecFor, loadContext } from '../persistence/codecs';
 import { rdbWriteVersion } from '../persistence/manager';
 
@@ -54,18 +55,32 @@ export function verifyPayload(p: Buffer, skipChecksum: boolean): boolean {
   return crc.equals(p.subarray(p.length - 8));
 }
 
-/** Decode a verified payload into a value, or null when malformed. */
-export function loadPayload(srv: Server, p: Buffer): Value | null {
+/**
+ * Decode a verified payload into a value; null when it holds an empty
+ * collection. Throws (RdbError, or any error of a malformed payload) when
+ * the payload is refused. `deep`: sanitize the payload deeply.
+ */
+export function loadPayload(srv: Server, p: Buffer, deep = srv.config.get('sanitize-dump-payload') === 'yes'): Value | null {
   const ver = p[p.length - 10] | (p[p.length - 9] << 8);
-  try {
-    const r = new RdbReader(p, 0, p.length - 10);
-    const type = r.byte();
-    const reader = READERS.get(type);
-    if (reader === undefined) return null;
-    return reader(r, loadContext(srv.config, ver), type);
-  } catch {
-    return null;
-  }
+  const r = new RdbReader(p, 0, p.length - 10);
+  const type = r.byte();
+  const reader = READERS.get(type);
+  if (reader === undefined) throw new RdbError(`Unknown RDB encoding type ${type}`);
+  return reader(r, loadContext(srv.config, ver, deep), type);
+}
+
+/**
+ * Does RESTORE from `c` sanitize deeply? (sanitize-dump-payload: yes
+ * always; clients: unless the client is internal (AOF loading, master
+ * stream) or its user has skip-sanitize-payload.)
+ */
+function deepSanitize(c: Client): boolean {
+  const mode = c.server.config.get('sanitize-dump-payload');
+  if (mode === 'yes') return true;
+  if (mode !== 'clients') return false;
+  if (c.fake) return false;
+  const acl = c.server.ext.acl as { users?: Map<string, { sanitize?: boolean | null }> } | undefined;
+  return acl?.users?.get(c.user)?.sanitize !== false;
 }
 
 // ----------------------------------------------------------------------------
@@ -178,7 +193,14 @@ function restoreCommand(c: Client, args: string[]): void {
     c.w.error('ERR DUMP payload version or checksum are wrong');
     return;
   }
-  const v = loadPayload(srv, payload);
+  let v: Value | null;
+  try {
+    v = loadPayload(srv, payload, deepSanitize(c));
+  } catch (e) {
+    logLoadError(srv.log, e, true);
+    c.w.error('ERR Bad data format');
+    return;
+  }
   if (v === null) {
     c.w.error('ERR Bad data format');
     return;

@@ -15,6 +15,7 @@ import type { Server } from '../server/server';
 import { command, type CommandDef } from './types';
 import { E } from '../errors';
 import { NOTIFY, keyChanged, lookupRead, lookupWrite, is } from './util';
+import { refuseQuarantined } from '../persistence/corrupt';
 import { HashObject, type HashLimits } from '../types/hash';
 import { sampleUnique } from '../types/set';
 import type { Value } from '../types/value';
@@ -154,6 +155,7 @@ function readHashOrReply(c: Client, key: string): HashObject | undefined | null 
     c.w.error(E.WRONGTYPE);
     return null;
   }
+  if (refuseQuarantined(c, key, v)) return null;
   return v;
 }
 
@@ -165,6 +167,7 @@ function writeHashOrReply(c: Client, key: string): HashObject | undefined | null
     c.w.error(E.WRONGTYPE);
     return null;
   }
+  if (refuseQuarantined(c, key, v)) return null;
   return v;
 }
 

@@ -28,7 +28,8 @@ import { List, isList } from '../types/list';
 import { parseInt64, parseInt64Num } from '../util/numbers';
 import { CODECS, READERS, emitBatched, type LoadContext } from '../persistence/codecs';
 import { T, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN, RdbError, type RdbReader } from '../persistence/rdb';
-import { lpBuild, lpParse, zlParse } from '../persistence/encodings';
+import { lpBuild, lpParse, lpShallowOk, zlParse } from '../persistence/encodings';
+import { RdbAssertion } from '../persistence/corrupt';
 
 const ERR_RANK_ZERO =
   "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
@@ -722,12 +723,12 @@ READERS.set(T.LIST, (r, ctx) => {
   for (let i = 0; i < n; i++) items.push(r.string());
   return loadedList([items], true, ctx);
 });
-READERS.set(T.LIST_ZIPLIST, (r, ctx) => loadedList([zlParse(r.stringBytes())], true, ctx));
+READERS.set(T.LIST_ZIPLIST, (r, ctx) => loadedList([zlParse(r.stringBytes(), 'List ziplist')], true, ctx));
 READERS.set(T.LIST_QUICKLIST, (r, ctx) => {
   const n = r.len();
   const nodes: string[][] = [];
   for (let i = 0; i < n; i++) {
-    const node = zlParse(r.stringBytes());
+    const node = zlParse(r.stringBytes(), 'Ziplist');
     if (node.length !== 0) nodes.push(node);
   }
   return loadedList(nodes, nodes.length === 1, ctx);
@@ -739,15 +740,28 @@ READERS.set(T.LIST_QUICKLIST_2, (r: RdbReader, ctx) => {
   for (let i = 0; i < n; i++) {
     const container = r.len();
     if (container === QUICKLIST_NODE_PLAIN) {
-      nodes.push([r.string()]);
+      const e = r.string();
+      if (e.length === 0) throw new RdbError('Quicklist integrity check failed.');
+      nodes.push([e]);
       plain = true;
     } else if (container === QUICKLIST_NODE_PACKED) {
-      const node = lpParse(r.stringBytes());
+      const node = listpackNode(r.stringBytes(), ctx);
       if (node.length !== 0) nodes.push(node);
     } else throw new RdbError(`Quicklist integrity check failed: unknown container ${container}`);
   }
   return loadedList(nodes, nodes.length === 1 && !plain, ctx);
 });
+
+/** A quicklist listpack node: refused on a header mismatch; a deeper fault without deep sanitization is the assertion Redis would crash on. */
+function listpackNode(b: Buffer, ctx: LoadContext): string[] {
+  if (!lpShallowOk(b)) throw new RdbError('Listpack integrity check failed.');
+  try {
+    return lpParse(b, 'Listpack');
+  } catch (e) {
+    if (!ctx.deep && e instanceof RdbError) throw new RdbAssertion(e.message);
+    throw e;
+  }
+}
 
 // ----------------------------------------------------------------------------
 // Table

@@ -21,6 +21,7 @@ import type { Server } from '../server/server';
 import { command, noParentHandler, type CommandDef } from './types';
 import { E } from '../errors';
 import { NOTIFY, keyChanged, lookupRead, lookupWrite, is } from './util';
+import { refuseQuarantined } from '../persistence/corrupt';
 import { replyHelp } from './keyspace';
 import type { Value } from '../types/value';
 import { parseInt64, parseInt64Num } from '../util/numbers';
@@ -85,6 +86,7 @@ function streamOrReply(c: Client, key: string, write: boolean): Stream | undefin
     c.w.error(E.WRONGTYPE);
     return null;
   }
+  if (refuseQuarantined(c, key, v)) return null;
   return v;
 }
 
@@ -705,6 +707,7 @@ function xreadResolveOrReply(c: Client, st: XReadState, first: boolean): (Stream
       c.w.error(E.WRONGTYPE);
       return null;
     }
+    if (v !== undefined && refuseQuarantined(c, key, v)) return null;
     const s = v;
     if (st.group && (s === undefined || s.lookupGroup(st.groupName) === undefined)) {
       c.w.error(NOGROUP_XREADGROUP(key, st.groupName));

@@ -17,8 +17,10 @@ import { HashObject, type HashLimits } from '../types/hash';
 import { SetObject, ENC_INTSET, ENC_LISTPACK, ENC_HASHTABLE, type SetLimits } from '../types/set';
 import { ZSet, type ZsetLimits } from '../types/zset';
 import { Stream, ENTRIES_READ_INVALID, idStr, type BlockLimits, type NACK, type StreamBlock, type StreamID } from '../types/stream';
-import { RdbError, RdbReader, RdbWriter, T, formatG17 } from './rdb';
-import { intsetBuild, intsetParse, lpBuild, lpParse, zipmapParse, zlParse } from './encodings';
+import { RdbError, RdbReader, RdbWriter, RDB_VERSION, T, formatG17 } from './rdb';
+import { int64Of, intsetBuild, intsetParse, lpBuild, lpFirstEntryOk, lpIsEmpty, lpParse, lpParsePartial, lpShallowOk, zipmapParse, zlParse } from './encodings';
+import { RdbAssertion, quarantine, quarantined, type Quarantine } from './corrupt';
+import { Crc64 } from './crc64';
 
 /** What loading needs to pick encodings (the *-max-* parameters). */
 export interface LoadContext {
@@ -30,9 +32,16 @@ export interface LoadContext {
   stream: BlockLimits;
   /** RDB version of the file or payload being read. */
   ver: number;
+  /**
+   * Deep sanitization (sanitize-dump-payload): when false, only the checks
+   * Redis makes without it refuse a value; what only deep checks find is
+   * quarantined or reported as the assertion Redis would crash on (see
+   * corrupt.ts).
+   */
+  deep: boolean;
 }
 
-export function loadContext(cfg: Config, ver: number): LoadContext {
+export function loadContext(cfg: Config, ver: number, deep = cfg.get('sanitize-dump-payload') === 'yes'): LoadContext {
   return {
     hash: { maxEntries: cfg.num('hash-max-listpack-entries'), maxValue: cfg.num('hash-max-listpack-value') },
     set: { maxIntset: cfg.num('set-max-intset-entries'), maxListpack: cfg.num('set-max-listpack-entries'), maxListpackValue: cfg.num('set-max-listpack-value') },
@@ -41,6 +50,7 @@ export function loadContext(cfg: Config, ver: number): LoadContext {
     listCompressDepth: cfg.num('list-compress-depth'),
     stream: { maxEntries: cfg.num('stream-node-max-entries'), maxBytes: cfg.num('stream-node-max-bytes') },
     ver,
+    deep,
   };
 }
 
@@ -83,6 +93,8 @@ export const READERS = new Map<number, ValueReader>();
 
 export function codecFor(v: Value): TypeCodec {
   const t: TypeName = isString(v) ? 'string' : v.type;
+  const q = quarantined(v);
+  if (q !== undefined) return quarantineCodec(t, q);
   const c = CODECS.get(t);
   if (c === undefined) throw new RdbError(`No RDB codec for type ${t}`);
   return c;
@@ -93,16 +105,59 @@ export function rdbTypeOf(v: Value, ver: number): number {
   return codecFor(v).rdbType(v, ver);
 }
 
+/** A quarantined value is written back as the bytes it was loaded from. */
+function quarantineCodec(t: TypeName, q: Quarantine): TypeCodec {
+  return {
+    type: t,
+    rdbType: () => q.rdbType,
+    write: (w) => w.bytes(q.payload),
+    rewrite(key, _v, emit) {
+      const w = new RdbWriter(false, q.payload.length + 16);
+      w.byte(q.rdbType);
+      w.bytes(q.payload);
+      w.byte(RDB_VERSION & 0xff);
+      w.byte(RDB_VERSION >> 8);
+      w.bytes(new Crc64().update(w.view()).digestLE());
+      const p = w.take();
+      emit(['RESTORE', key, '0', p.latin1Slice(0, p.length), 'REPLACE']);
+    },
+  };
+}
+
+/** The payload bytes of the value read from `start` to the reader's position (a copy). */
+function payloadSince(r: RdbReader, start: number): Buffer {
+  return Buffer.from(r.buf.subarray(start, r.pos));
+}
+
+function integrity(what: string): RdbError {
+  return new RdbError(`${what} integrity check failed.`);
+}
+
+/**
+ * Entries of a listpack of a type that is never quarantined: shallow
+ * failures are refused; deep ones too, as the assertion Redis would crash
+ * on when not sanitizing.
+ */
+function lpItems(b: Buffer, what: string, ctx: LoadContext): string[] {
+  if (!lpShallowOk(b)) throw integrity(what);
+  try {
+    return lpParse(b, what);
+  } catch (e) {
+    if (!ctx.deep && e instanceof RdbError) throw new RdbAssertion(e.message);
+    throw e;
+  }
+}
+
 function dupCheck(set: Set<string> | Map<string, unknown>, size: number, what: string): void {
   if (set.size !== size) throw new RdbError(`Duplicate ${what} detected`);
 }
 
-/** Pairs [a, b, c, d] → Map a→b, c→d; throws on duplicates. */
+/** Pairs [a, b, c, d] → Map a→b, c→d; an odd count or a duplicate fails the container's integrity check. */
 function pairsToMap(items: string[], what: string): Map<string, string> {
-  if (items.length % 2 !== 0) throw new RdbError(`${what} listpack/ziplist has an odd number of elements`);
+  if (items.length % 2 !== 0) throw integrity(what);
   const m = new Map<string, string>();
   for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
-  dupCheck(m, items.length / 2, `${what} fields`);
+  if (m.size !== items.length / 2) throw integrity(what);
   return m;
 }
 
@@ -178,9 +233,42 @@ READERS.set(T.HASH, (r, ctx) => {
   dupCheck(m, n, 'hash fields');
   return hashFromMap(m, ctx);
 });
-READERS.set(T.HASH_ZIPMAP, (r, ctx) => hashFromMap(pairsToMap(zipmapParse(r.stringBytes()), 'Hash'), ctx));
-READERS.set(T.HASH_ZIPLIST, (r, ctx) => hashFromMap(pairsToMap(zlParse(r.stringBytes()), 'Hash'), ctx));
-READERS.set(T.HASH_LISTPACK, (r, ctx) => hashFromMap(pairsToMap(lpParse(r.stringBytes()), 'Hash'), ctx));
+READERS.set(T.HASH_ZIPMAP, (r, ctx) => hashFromMap(pairsToMap(zipmapParse(r.stringBytes()), 'Zipmap'), ctx));
+READERS.set(T.HASH_ZIPLIST, (r, ctx) => hashFromMap(pairsToMap(zlParse(r.stringBytes(), 'Hash ziplist'), 'Hash ziplist'), ctx));
+READERS.set(T.HASH_LISTPACK, (r, ctx, type) => {
+  const start = r.pos;
+  const b = r.stringBytes();
+  const what = 'Hash listpack';
+  if (!lpShallowOk(b)) throw integrity(what);
+  if (lpIsEmpty(b)) return null;
+  const q = (reason: string): HashObject => quarantine(new HashObject(), { reason, rdbType: type, payload: payloadSince(r, start) });
+  let items: string[];
+  try {
+    items = lpParse(b, what);
+  } catch (e) {
+    if (ctx.deep || !(e instanceof RdbError)) throw e;
+    return q(e.message);
+  }
+  if (items.length % 2 !== 0) {
+    if (ctx.deep) throw integrity(what);
+    return q('Hash listpack with an odd number of elements');
+  }
+  const m = new Map<string, string>();
+  let longest = 0;
+  for (let i = 0; i < items.length; i += 2) {
+    m.set(items[i], items[i + 1]);
+    longest = Math.max(longest, items[i].length, items[i + 1].length);
+  }
+  if (m.size !== items.length / 2) {
+    if (ctx.deep) throw integrity(what);
+    // Redis converts a listpack over the limits to a hash table at once, and panics on the duplicate.
+    if (items.length / 2 > ctx.hash.maxEntries || longest > ctx.hash.maxValue) {
+      throw new RdbAssertion('Listpack corruption detected', [`listpack with dup elements dump (hexdump of ${b.length} bytes):`, b.toString('hex')]);
+    }
+    return q('Hash listpack with dup elements');
+  }
+  return hashFromMap(m, ctx);
+});
 
 // ----------------------------------------------------------------------------
 // set
@@ -231,16 +319,19 @@ READERS.set(T.SET, (r, ctx) => {
   return s;
 });
 READERS.set(T.SET_INTSET, (r, ctx) => {
-  const items = intsetParse(r.stringBytes());
+  const items = intsetParse(r.stringBytes(), 'Intset');
   if (items.length === 0) return null;
   const enc = items.length > ctx.set.maxIntset ? ENC_HASHTABLE : ENC_INTSET;
   return new SetObject(enc, new Set(items));
 });
 READERS.set(T.SET_LISTPACK, (r, ctx) => {
-  const items = lpParse(r.stringBytes());
+  const items = lpItems(r.stringBytes(), 'Set listpack', ctx);
   if (items.length === 0) return null;
   const s = new SetObject(items.length > ctx.set.maxListpack ? ENC_HASHTABLE : ENC_LISTPACK, new Set(items));
-  dupCheck(s.members, items.length, 'set members');
+  if (s.members.size !== items.length) {
+    if (ctx.deep) throw integrity('Set listpack');
+    throw new RdbAssertion('Set listpack with dup elements');
+  }
   return s;
 });
 
@@ -274,8 +365,11 @@ function zsetFrom(entries: [string, number][], ctx: LoadContext): ZSet | null {
   return z;
 }
 
-function zsetFromFlat(items: string[], ctx: LoadContext): ZSet | null {
-  if (items.length % 2 !== 0) throw new RdbError('Zset listpack/ziplist has an odd number of elements');
+function zsetFromFlat(items: string[], ctx: LoadContext, what: string): ZSet | null {
+  if (items.length % 2 !== 0) throw integrity(what);
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i += 2) seen.add(items[i]);
+  if (seen.size !== items.length / 2) throw integrity(what);
   const entries: [string, number][] = [];
   for (let i = 0; i < items.length; i += 2) entries.push([items[i], parseScore(items[i + 1])]);
   return zsetFrom(entries, ctx);
@@ -326,8 +420,16 @@ READERS.set(T.ZSET_2, (r, ctx) => {
   }
   return zsetFrom(entries, ctx);
 });
-READERS.set(T.ZSET_ZIPLIST, (r, ctx) => zsetFromFlat(zlParse(r.stringBytes()), ctx));
-READERS.set(T.ZSET_LISTPACK, (r, ctx) => zsetFromFlat(lpParse(r.stringBytes()), ctx));
+READERS.set(T.ZSET_ZIPLIST, (r, ctx) => zsetFromFlat(zlParse(r.stringBytes(), 'Zset ziplist'), ctx, 'Zset ziplist'));
+READERS.set(T.ZSET_LISTPACK, (r, ctx) => {
+  const items = lpItems(r.stringBytes(), 'Zset listpack', ctx);
+  try {
+    return zsetFromFlat(items, ctx, 'Zset listpack');
+  } catch (e) {
+    if (!ctx.deep && e instanceof RdbError) throw new RdbAssertion(e.message);
+    throw e;
+  }
+});
 
 // ----------------------------------------------------------------------------
 // list: its codec lives with the type's commands (src/commands/lists.ts),
@@ -452,49 +554,124 @@ function readRawId(r: RdbReader): StreamID {
   return { ms: b.readBigUInt64BE(0), seq: b.readBigUInt64BE(8) };
 }
 
+interface DecodedEntry {
+  id: StreamID;
+  pairs: string[];
+}
+
+/** An integer entry of a stream listpack (as Redis's lpGetIntegerIfValid), or null. */
+function lpInt(s: string | undefined): bigint | null {
+  if (s === undefined) return null;
+  const v = int64Of(s);
+  return v === null ? null : BigInt(v);
+}
+
+/** Where a stream's decoding is: has a live entry's ID been read yet? */
+interface StreamScan {
+  liveIdRead: boolean;
+}
+
+/**
+ * The live entries of one stream node (a listpack laid out as Redis writes
+ * it: master entry, then entries with their lp-count), checked as Redis's
+ * deep stream validation does. Returns the reason when malformed, and
+ * whether the fault lies before the first live entry's ID (where Redis's
+ * own reads of a freshly loaded stream stop).
+ */
+function decodeStreamNode(lp: Buffer, master: StreamID, out: DecodedEntry[], scan: StreamScan): { reason: string; early: boolean } | null {
+  const parsed = lpParsePartial(lp);
+  const items = parsed.items;
+  const bad = (reason: string): { reason: string; early: boolean } => ({ reason: parsed.ok ? reason : 'Stream listpack integrity check failed.', early: !scan.liveIdRead });
+  let p = 0;
+  const count = lpInt(items[p++]);
+  const deleted = lpInt(items[p++]);
+  const nmf = lpInt(items[p++]);
+  if (count === null || deleted === null || nmf === null || count < 0n || deleted < 0n || nmf < 0n) return bad('Stream listpack master entry counts');
+  if (BigInt(items.length - p) < nmf) return bad('Stream listpack master fields');
+  const mf = items.slice(p, p + Number(nmf));
+  p += mf.length;
+  if (lpInt(items[p++]) !== 0n) return bad('Stream listpack master entry terminator');
+  let total = count + deleted;
+  while (total-- > 0n) {
+    const flags = lpInt(items[p++]);
+    const msDiff = lpInt(items[p++]);
+    const seqDiff = lpInt(items[p++]);
+    if (flags === null || msDiff === null || seqDiff === null) return bad('Stream listpack entry header');
+    const same = (flags & 2n) !== 0n;
+    const live = (flags & 1n) === 0n;
+    let nf: number;
+    if (same) nf = mf.length;
+    else {
+      const n = lpInt(items[p++]);
+      if (n === null || n < 0n || BigInt(items.length - p) < n) return bad('Stream listpack entry fields');
+      nf = Number(n);
+    }
+    if (live) scan.liveIdRead = true;
+    const need = same ? nf : 2 * nf;
+    if (items.length - p < need + 1) return bad('Stream listpack entry values');
+    const pairs: string[] = [];
+    if (same) for (let k = 0; k < nf; k++) pairs.push(mf[k], items[p + k]);
+    else for (let k = 0; k < nf; k++) pairs.push(items[p + 2 * k], items[p + 2 * k + 1]);
+    p += need;
+    if (lpInt(items[p++]) !== BigInt(same ? nf + 3 : 2 * nf + 4)) return bad('Stream listpack entry lp-count');
+    if (live) out.push({ id: { ms: BigInt.asUintN(64, master.ms + msDiff), seq: BigInt.asUintN(64, master.seq + seqDiff) }, pairs });
+  }
+  if (p !== items.length || !parsed.ok) return bad('Stream listpack trailing data');
+  return null;
+}
+
+function idLess(a: StreamID, b: StreamID): boolean {
+  return a.ms < b.ms || (a.ms === b.ms && a.seq < b.seq);
+}
+
 function readStream(r: RdbReader, ctx: LoadContext, type: number): Stream {
+  const start = r.pos;
   const s = new Stream();
+  // Why the stream is quarantined (a deep check failed without deep sanitization).
+  let bad: string | null = null;
+  const fail = (reason: string, deepMessage = 'Stream listpack integrity check failed.'): void => {
+    if (ctx.deep) throw new RdbError(deepMessage);
+    if (bad === null) bad = reason;
+  };
   const nodes = r.len();
-  let live = 0;
+  const keys = new Set<string>();
+  const entries: DecodedEntry[] = [];
+  const scan: StreamScan = { liveIdRead: false };
   for (let n = 0; n < nodes; n++) {
     const key = r.stringBytes();
     if (key.length !== 16) throw new RdbError('Stream node key entry is not the size of a stream ID');
+    const kh = key.latin1Slice(0, 16);
+    if (keys.has(kh)) throw new RdbError('Listpack re-added with existing key');
+    keys.add(kh);
     const master = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
-    const lp = lpParse(r.stringBytes());
-    if (lp.length === 0) throw new RdbError('Empty listpack inside stream');
-    let p = 0;
-    const next = (): string => {
-      if (p >= lp.length) throw new RdbError('Stream listpack integrity check failed.');
-      return lp[p++];
-    };
-    next(); // count
-    next(); // deleted
-    const nmf = Number(next());
-    const mf: string[] = [];
-    for (let k = 0; k < nmf; k++) mf.push(next());
-    if (next() !== '0') throw new RdbError('Stream listpack integrity check failed.');
-    while (p < lp.length) {
-      const flags = Number(next());
-      const ms = BigInt.asUintN(64, master.ms + BigInt(next()));
-      const seq = BigInt.asUintN(64, master.seq + BigInt(next()));
-      let pairs: string[];
-      if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
-        pairs = [];
-        for (let k = 0; k < nmf; k++) pairs.push(mf[k], next());
-      } else {
-        const nf = Number(next());
-        pairs = [];
-        for (let k = 0; k < nf; k++) pairs.push(next(), next());
+    const lp = r.stringBytes();
+    if (!lpShallowOk(lp)) throw new RdbError('Stream listpack integrity check failed.');
+    if (lpIsEmpty(lp)) throw new RdbError('Empty listpack inside stream');
+    // Redis reads the first entry right away (lpFirst), asserting it is well formed.
+    if (!ctx.deep && !lpFirstEntryOk(lp)) throw new RdbAssertion('Stream listpack first entry');
+    if (bad !== null) continue;
+    const why = decodeStreamNode(lp, master, entries, scan);
+    if (why === null) continue;
+    // Loading a version 1 stream reads up to its first entry (its first ID): Redis asserts there.
+    if (!ctx.deep && why.early && type === T.STREAM_LISTPACKS) throw new RdbAssertion(why.reason);
+    fail(why.reason);
+  }
+  if (bad === null) {
+    for (let i = 1; i < entries.length; i++) {
+      if (!idLess(entries[i - 1].id, entries[i].id)) {
+        fail('Stream entries out of order');
+        break;
       }
-      next(); // lp-count
-      if (flags & STREAM_ITEM_FLAG_DELETED) continue;
-      s.appendEntry({ ms, seq }, pairs, 0, pairs.length, ctx.stream);
-      live++;
     }
   }
   const length = r.len();
-  if (length !== live) throw new RdbError('Stream length inconsistent with the entries');
-  s.lastId = { ms: r.lenBig(), seq: r.lenBig() };
+  if (length !== 0 && nodes === 0) throw new RdbError('Stream length inconsistent with rax entries');
+  if (bad === null && length !== entries.length) fail('Stream length inconsistent with the entries', 'Stream length inconsistent with the entries');
+  const lastId = { ms: r.lenBig(), seq: r.lenBig() };
+  if (bad === null && entries.length > 0 && idLess(lastId, entries[entries.length - 1].id)) fail('Stream last ID smaller than its last entry', 'Stream last ID smaller than its last entry');
+  if (bad === null) {
+    for (const e of entries) s.appendEntry(e.id, e.pairs, 0, e.pairs.length, ctx.stream);
+  }
   if (type >= T.STREAM_LISTPACKS_2) {
     r.lenBig();
     r.lenBig(); // first id: recomputed from the entries
@@ -504,16 +681,17 @@ function readStream(r: RdbReader, ctx: LoadContext, type: number): Stream {
     s.maxDeletedId = { ms: 0n, seq: 0n };
     s.entriesAdded = BigInt(length);
   }
+  s.lastId = lastId;
   const ngroups = r.len();
   for (let gi = 0; gi < ngroups; gi++) {
     const name = r.string();
-    const lastId = { ms: r.lenBig(), seq: r.lenBig() };
+    const gLast = { ms: r.lenBig(), seq: r.lenBig() };
     let entriesRead: bigint;
     if (type >= T.STREAM_LISTPACKS_2) {
       const er = r.lenBig();
       entriesRead = er === U64_MAX ? ENTRIES_READ_INVALID : er;
-    } else entriesRead = s.estimateDistanceFromFirstEverEntry(lastId);
-    const g = s.createGroup(name, lastId, entriesRead);
+    } else entriesRead = s.estimateDistanceFromFirstEverEntry(gLast);
+    const g = s.createGroup(name, gLast, entriesRead);
     if (g === null) throw new RdbError('Duplicated consumer group name');
     const npel = r.len();
     for (let i = 0; i < npel; i++) {
@@ -534,10 +712,23 @@ function readStream(r: RdbReader, ctx: LoadContext, type: number): Stream {
         const id = readRawId(r);
         const nack = g.pel.get(id.ms, id.seq);
         if (nack === undefined) throw new RdbError('Consumer entry not found in group global PEL');
+        if (nack.consumer !== null) throw new RdbError('Duplicated consumer PEL entry loading a stream consumer group');
         nack.consumer = c;
         if (!c.pel.insert(nack)) throw new RdbError('Duplicated consumer PEL entry loading a stream consumer group');
       }
     }
+    // Deep sanitization: every pending entry has a consumer.
+    for (const nack of g.pel) {
+      if (nack.consumer === null) {
+        fail('Stream CG PEL entry without consumer', 'Stream CG PEL entry without consumer');
+        break;
+      }
+    }
+  }
+  if (bad !== null) {
+    const q = new Stream();
+    q.lastId = s.lastId;
+    return quarantine(q, { reason: bad, rdbType: type, payload: payloadSince(r, start) });
   }
   return s;
 }

@@ -23,77 +23,138 @@ function corrupt(what: string): never {
 // listpack
 // ----------------------------------------------------------------------------
 
-/** Entries of a listpack as strings. */
-export function lpParse(b: Buffer): string[] {
-  if (b.length < 7) corrupt('Listpack');
-  const total = b.readUInt32LE(0);
-  if (total !== b.length) corrupt('Listpack');
-  const declared = b.readUInt16LE(4);
+/** The size in bytes of the backlen of an entry of `l` bytes. */
+function backlenSize(l: number): number {
+  return l < 128 ? 1 : l < 16384 ? 2 : l < 2097152 ? 3 : l < 268435456 ? 4 : 5;
+}
+
+/** Does the backlen of `l` bytes stored at `p` decode (reading backwards) to `l`? */
+function backlenOk(b: Buffer, p: number, size: number, l: number): boolean {
+  let v = 0;
+  let shift = 1;
+  for (let i = p + size - 1; i >= p; i--) {
+    const x = b[i];
+    const last = i === p;
+    // Every byte but the first one written (the last one read) has the continuation bit.
+    if (last === ((x & 0x80) !== 0)) return false;
+    v += (x & 0x7f) * shift;
+    shift *= 128;
+  }
+  return v === l;
+}
+
+/**
+ * The header and data sizes of the listpack entry at `p` (`end` is the
+ * offset of the terminator), or null when the entry is malformed or
+ * reaches past the end.
+ */
+function lpEntryAt(b: Buffer, p: number, end: number): { hdr: number; data: number } | null {
+  const e = b[p];
+  let hdr: number;
+  let data: number;
+  if ((e & 0x80) === 0) {
+    hdr = 1;
+    data = 0;
+  } else if ((e & 0xc0) === 0x80) {
+    hdr = 1;
+    data = e & 0x3f;
+  } else if ((e & 0xe0) === 0xc0) {
+    hdr = 2;
+    data = 0;
+  } else if ((e & 0xf0) === 0xe0) {
+    hdr = 2;
+    if (p + 1 >= end) return null;
+    data = ((e & 0x0f) << 8) | b[p + 1];
+  } else if (e === 0xf0) {
+    hdr = 5;
+    if (p + 4 >= end) return null;
+    data = b.readUInt32LE(p + 1);
+  } else if (e === 0xf1) {
+    hdr = 1;
+    data = 2;
+  } else if (e === 0xf2) {
+    hdr = 1;
+    data = 3;
+  } else if (e === 0xf3) {
+    hdr = 1;
+    data = 4;
+  } else if (e === 0xf4) {
+    hdr = 1;
+    data = 8;
+  } else return null;
+  const l = hdr + data;
+  const bl = backlenSize(l);
+  if (p + l + bl > end) return null;
+  if (!backlenOk(b, p + l, bl, l)) return null;
+  return { hdr, data };
+}
+
+/**
+ * The checks Redis makes on a listpack without deep sanitization: the
+ * header's total size is the blob's size and the blob ends with the
+ * terminator.
+ */
+export function lpShallowOk(b: Buffer): boolean {
+  return b.length >= 7 && b.readUInt32LE(0) === b.length && b[b.length - 1] === 0xff;
+}
+
+/** Is the first entry of a (shallow-valid) listpack well formed (or is the listpack empty)? */
+export function lpFirstEntryOk(b: Buffer): boolean {
+  if (b[6] === 0xff) return true;
+  return lpEntryAt(b, 6, b.length - 1) !== null;
+}
+
+/** Is a (shallow-valid) listpack empty? */
+export function lpIsEmpty(b: Buffer): boolean {
+  return b[6] === 0xff;
+}
+
+/**
+ * Entries of a listpack as strings, with deep validation (every entry's
+ * encoding, size and backlen, the terminator, the element count); `what`
+ * names the container in the error ("Hash listpack integrity check failed.").
+ */
+export function lpParse(b: Buffer, what = 'Listpack'): string[] {
+  const r = lpParsePartial(b);
+  if (!r.ok) corrupt(what);
+  return r.items;
+}
+
+/**
+ * The entries of a listpack up to the first malformed one; `ok` is false
+ * when the listpack is malformed anywhere (entries, terminator, count).
+ */
+export function lpParsePartial(b: Buffer): { items: string[]; ok: boolean } {
   const out: string[] = [];
+  if (!lpShallowOk(b)) return { items: out, ok: false };
+  const declared = b.readUInt16LE(4);
   let p = 6;
   const end = b.length - 1;
   while (p < end) {
+    if (b[p] === 0xff) return { items: out, ok: false };
+    const ent = lpEntryAt(b, p, end);
+    if (ent === null) return { items: out, ok: false };
     const e = b[p];
-    let hdr: number;
-    let dataLen: number;
-    let str = false;
-    let v = 0;
-    if ((e & 0x80) === 0) {
-      hdr = 1;
-      dataLen = 0;
-      v = e & 0x7f;
-    } else if ((e & 0xc0) === 0x80) {
-      hdr = 1;
-      dataLen = e & 0x3f;
-      str = true;
-    } else if ((e & 0xe0) === 0xc0) {
-      hdr = 2;
-      dataLen = 0;
-      if (p + 1 >= end) corrupt('Listpack');
-      v = ((e & 0x1f) << 8) | b[p + 1];
+    const d = p + ent.hdr;
+    if ((e & 0x80) === 0) out.push(String(e & 0x7f));
+    else if ((e & 0xc0) === 0x80 || (e & 0xf0) === 0xe0 || e === 0xf0) out.push(b.latin1Slice(d, d + ent.data));
+    else if ((e & 0xe0) === 0xc0) {
+      let v = ((e & 0x1f) << 8) | b[p + 1];
       if (v >= 4096) v -= 8192;
-    } else if ((e & 0xf0) === 0xe0) {
-      hdr = 2;
-      if (p + 1 >= end) corrupt('Listpack');
-      dataLen = ((e & 0x0f) << 8) | b[p + 1];
-      str = true;
-    } else if (e === 0xf0) {
-      hdr = 5;
-      if (p + 4 >= end) corrupt('Listpack');
-      dataLen = b.readUInt32LE(p + 1);
-      str = true;
-    } else if (e === 0xf1) {
-      hdr = 1;
-      dataLen = 2;
-    } else if (e === 0xf2) {
-      hdr = 1;
-      dataLen = 3;
-    } else if (e === 0xf3) {
-      hdr = 1;
-      dataLen = 4;
-    } else if (e === 0xf4) {
-      hdr = 1;
-      dataLen = 8;
-    } else corrupt('Listpack');
-    const entryLen = hdr + dataLen;
-    const backLen = entryLen < 128 ? 1 : entryLen < 16384 ? 2 : entryLen < 2097152 ? 3 : entryLen < 268435456 ? 4 : 5;
-    if (p + entryLen + backLen > end) corrupt('Listpack');
-    const d = p + hdr;
-    if (str) out.push(b.latin1Slice(d, d + dataLen));
-    else if (e === 0xf1) out.push(String(b.readInt16LE(d)));
+      out.push(String(v));
+    } else if (e === 0xf1) out.push(String(b.readInt16LE(d)));
     else if (e === 0xf2) out.push(String(b.readIntLE(d, 3)));
     else if (e === 0xf3) out.push(String(b.readInt32LE(d)));
-    else if (e === 0xf4) out.push(b.readBigInt64LE(d).toString());
-    else out.push(String(v));
-    p += entryLen + backLen;
+    else out.push(b.readBigInt64LE(d).toString());
+    const l = ent.hdr + ent.data;
+    p += l + backlenSize(l);
   }
-  if (p !== end || b[end] !== 0xff) corrupt('Listpack');
-  if (declared !== 65535 && declared !== out.length) corrupt('Listpack');
-  return out;
+  const ok = p === end && (declared === 65535 || declared === out.length);
+  return { items: out, ok };
 }
 
 /** The int64 value of a canonical integer text, or null. */
-function int64Of(s: string): bigint | number | null {
+export function int64Of(s: string): bigint | number | null {
   const n = s.length;
   if (n === 0 || n > 20) return null;
   let i = 0;
@@ -207,61 +268,76 @@ export function lpBuild(items: Iterable<string>): Buffer {
 // ziplist
 // ----------------------------------------------------------------------------
 
-export function zlParse(b: Buffer): string[] {
-  if (b.length < 11) corrupt('Ziplist');
-  const total = b.readUInt32LE(0);
-  if (total !== b.length) corrupt('Ziplist');
+/**
+ * Entries of a ziplist as strings, with deep validation (each entry's
+ * prevlen equals the previous entry's size, encodings, bounds, the tail
+ * offset, the element count, the terminator).
+ */
+export function zlParse(b: Buffer, what = 'Ziplist'): string[] {
+  if (b.length < 11) corrupt(what);
+  if (b.readUInt32LE(0) !== b.length || b[b.length - 1] !== 0xff) corrupt(what);
+  const tail = b.readUInt32LE(4);
   const declared = b.readUInt16LE(8);
+  const end = b.length - 1;
+  if (tail > end) corrupt(what);
   const out: string[] = [];
   let p = 10;
-  const end = b.length - 1;
-  while (p < end) {
-    // prevlen
-    if (b[p] === 0xfe) p += 5;
-    else p += 1;
-    if (p >= end) corrupt('Ziplist');
+  let prevRaw = 0;
+  let last = 10;
+  while (b[p] !== 0xff) {
+    const start = p;
+    // prevlen: one byte, or 0xFE and a 32-bit length
+    let plen: number;
+    if (b[p] < 0xfe) {
+      plen = b[p];
+      p += 1;
+    } else {
+      if (p + 5 > end) corrupt(what);
+      plen = b.readUInt32LE(p + 1);
+      p += 5;
+    }
+    if (plen !== prevRaw || p >= end) corrupt(what);
     const e = b[p];
     const t = e >> 6;
+    let hdr: number;
+    let len: number;
     if (t === 0) {
-      const n = e & 0x3f;
-      if (p + 1 + n > end) corrupt('Ziplist');
-      out.push(b.latin1Slice(p + 1, p + 1 + n));
-      p += 1 + n;
+      hdr = 1;
+      len = e & 0x3f;
     } else if (t === 1) {
-      if (p + 1 >= end) corrupt('Ziplist');
-      const n = ((e & 0x3f) << 8) | b[p + 1];
-      if (p + 2 + n > end) corrupt('Ziplist');
-      out.push(b.latin1Slice(p + 2, p + 2 + n));
-      p += 2 + n;
+      hdr = 2;
+      if (p + 1 >= end) corrupt(what);
+      len = ((e & 0x3f) << 8) | b[p + 1];
     } else if (e === 0x80) {
-      if (p + 4 >= end) corrupt('Ziplist');
-      const n = b.readUInt32BE(p + 1);
-      if (p + 5 + n > end) corrupt('Ziplist');
-      out.push(b.latin1Slice(p + 5, p + 5 + n));
-      p += 5 + n;
-    } else if (e === 0xc0) {
-      out.push(String(b.readInt16LE(p + 1)));
-      p += 3;
-    } else if (e === 0xd0) {
-      out.push(String(b.readInt32LE(p + 1)));
-      p += 5;
-    } else if (e === 0xe0) {
-      out.push(b.readBigInt64LE(p + 1).toString());
-      p += 9;
-    } else if (e === 0xf0) {
-      out.push(String(b.readIntLE(p + 1, 3)));
-      p += 4;
-    } else if (e === 0xfe) {
-      out.push(String(b.readInt8(p + 1)));
-      p += 2;
-    } else if (e >= 0xf1 && e <= 0xfd) {
-      out.push(String((e & 0x0f) - 1));
-      p += 1;
-    } else corrupt('Ziplist');
-    if (p > end) corrupt('Ziplist');
+      hdr = 5;
+      if (p + 4 >= end) corrupt(what);
+      len = b.readUInt32BE(p + 1);
+    } else {
+      hdr = 1;
+      if (e === 0xc0) len = 2;
+      else if (e === 0xd0) len = 4;
+      else if (e === 0xe0) len = 8;
+      else if (e === 0xf0) len = 3;
+      else if (e === 0xfe) len = 1;
+      else if (e >= 0xf1 && e <= 0xfd) len = 0;
+      else corrupt(what);
+    }
+    const d = p + hdr;
+    if (d + len > end) corrupt(what);
+    if (t <= 1 || e === 0x80) out.push(b.latin1Slice(d, d + len));
+    else if (e === 0xc0) out.push(String(b.readInt16LE(d)));
+    else if (e === 0xd0) out.push(String(b.readInt32LE(d)));
+    else if (e === 0xe0) out.push(b.readBigInt64LE(d).toString());
+    else if (e === 0xf0) out.push(String(b.readIntLE(d, 3)));
+    else if (e === 0xfe) out.push(String(b.readInt8(d)));
+    else out.push(String((e & 0x0f) - 1));
+    p = d + len;
+    prevRaw = p - start;
+    last = start;
   }
-  if (p !== end || b[end] !== 0xff) corrupt('Ziplist');
-  if (declared !== 65535 && declared !== out.length) corrupt('Ziplist');
+  if (p !== end) corrupt(what);
+  if (tail !== last) corrupt(what);
+  if (declared !== 65535 && declared !== out.length) corrupt(what);
   return out;
 }
 
@@ -269,17 +345,17 @@ export function zlParse(b: Buffer): string[] {
 // intset
 // ----------------------------------------------------------------------------
 
-export function intsetParse(b: Buffer): string[] {
-  if (b.length < 8) corrupt('Intset');
+export function intsetParse(b: Buffer, what = 'Intset'): string[] {
+  if (b.length < 8) corrupt(what);
   const width = b.readUInt32LE(0);
   const n = b.readUInt32LE(4);
-  if ((width !== 2 && width !== 4 && width !== 8) || 8 + width * n !== b.length) corrupt('Intset');
+  if ((width !== 2 && width !== 4 && width !== 8) || 8 + width * n !== b.length) corrupt(what);
   const out: string[] = new Array(n);
   let prev: bigint | number | null = null;
   for (let i = 0; i < n; i++) {
     const p = 8 + i * width;
     const v: bigint | number = width === 2 ? b.readInt16LE(p) : width === 4 ? b.readInt32LE(p) : b.readBigInt64LE(p);
-    if (prev !== null && !(v > prev)) corrupt('Intset');
+    if (prev !== null && !(v > prev)) corrupt(what);
     prev = v;
     out[i] = String(v);
   }
@@ -315,38 +391,40 @@ export function intsetBuild(items: Iterable<string>): Buffer {
 // zipmap (hashes written by Redis < 2.6)
 // ----------------------------------------------------------------------------
 
-export function zipmapParse(b: Buffer): string[] {
+export function zipmapParse(b: Buffer, what = 'Zipmap'): string[] {
+  if (b.length < 2 || b[b.length - 1] !== 0xff) corrupt(what);
   const out: string[] = [];
+  const last = b.length - 1;
   let p = 1;
   const readLen = (): number => {
-    if (p >= b.length) corrupt('Zipmap');
+    if (p > last) corrupt(what);
     const x = b[p];
     if (x < 254) {
       p += 1;
       return x;
     }
     if (x === 254) {
-      if (p + 5 > b.length) corrupt('Zipmap');
+      if (p + 5 > last) corrupt(what);
       const v = b.readUInt32LE(p + 1);
       p += 5;
       return v;
     }
-    return -1;
+    return corrupt(what);
   };
-  for (;;) {
-    if (p >= b.length) corrupt('Zipmap');
-    if (b[p] === 0xff) break;
+  while (b[p] !== 0xff) {
     const kl = readLen();
-    if (kl < 0 || p + kl > b.length) corrupt('Zipmap');
+    if (p + kl > last) corrupt(what);
     const k = b.latin1Slice(p, p + kl);
     p += kl;
     const vl = readLen();
-    if (vl < 0 || p + 1 + vl > b.length) corrupt('Zipmap');
+    if (p + 1 + vl > last) corrupt(what);
     const free = b[p++];
     const v = b.latin1Slice(p, p + vl);
     p += vl + free;
+    if (p > last) corrupt(what);
     out.push(k, v);
   }
-  if (p !== b.length - 1) corrupt('Zipmap');
+  if (p !== last || out.length === 0) corrupt(what);
+  if (b[0] < 254 && b[0] !== out.length / 2) corrupt(what);
   return out;
 }

@@ -22,6 +22,7 @@ import { REDIS_VERSION } from '../server/config';
 import { RDB_VERSION, RdbError } from './rdb';
 import { RdbEmitter, RdbParser, type RdbSink } from './rdb-file';
 import { loadContext } from './codecs';
+import { RdbAssertion, logLoadError } from './corrupt';
 import { FileSink, SnapshotJob, type SnapshotEmitter } from './snapshot';
 
 export const MISCONF_RDB =
@@ -414,11 +415,20 @@ export class Persistence {
         return;
       }
       if (e.reason !== undefined) log.warning(e.message);
-      log.warning(`Internal error in RDB reading offset ${offset}, function at rdb.c:0 -> ${e.reason ?? e.message}`);
-      log.warning('Terminating server after rdb file reading failure.');
+      if (e instanceof RdbAssertion) logLoadError(log, e, false);
+      this.reportCorruptRdb(e.reason ?? e.message, offset);
       return;
     }
-    log.warning(`Internal error in RDB reading offset ${offset}, function at rdb.c:0 -> ${(e as Error).message}`);
+    this.reportCorruptRdb((e as Error).message, offset);
+  }
+
+  /** The lines Redis logs when it stops on a corrupt RDB: the error, then its RDB check's summary. */
+  private reportCorruptRdb(reason: string, offset: number): void {
+    const log = this.server.log;
+    const line = `Internal error in RDB reading offset ${offset}, function at rdb.c:0 -> ${reason}`;
+    log.warning(line);
+    log.warning('--- RDB ERROR DETECTED ---');
+    log.warning(`[offset ${offset}] ${line}`);
     log.warning('Terminating server after rdb file reading failure.');
   }
 
