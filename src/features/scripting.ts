@@ -21,8 +21,9 @@ export function attach(server: Server): void {
   server.ext.debugExtensions = dbg;
   const reg = getFunctions(server);
   server.ext.functionsDump = (): string[] => reg.codes();
-  server.ext.functionsLoadFromRdb = (code: string): string | null => {
-    const lib = reg.create(code, true);
+  server.ext.functionsFlush = (): void => reg.flush();
+  server.ext.functionsLoadFromRdb = (code: string, replace = true): string | null => {
+    const lib = reg.create(code, replace);
     if (typeof lib === 'string') return lib;
     reg.install(lib);
     return null;

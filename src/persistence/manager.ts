@@ -374,9 +374,10 @@ export class Persistence {
         else log.debug(`Unrecognized RDB AUX field: '${k}'`);
       },
       func: (code) => {
-        const load = srv.ext.functionsLoadFromRdb as ((code: string) => string | null) | undefined;
+        const load = srv.ext.functionsLoadFromRdb as ((code: string, replace: boolean) => string | null) | undefined;
         if (load) {
-          const err = load(code);
+          // A library that already exists is an error, unless merging (DEBUG RELOAD NOFLUSH MERGE).
+          const err = load(code, opts.allowDup);
           if (err !== null) throw new RdbError(`Failed loading library: ${err}`, true);
         } else this.storedFunctions.push(code);
       },
@@ -577,6 +578,8 @@ export class Persistence {
   emptyData(): void {
     this.server.signalFlushedDb(-1);
     for (const db of this.server.dbs) db.clear();
+    // Function libraries go too (as Redis's emptyData): the data loaded next brings its own.
+    (this.server.ext.functionsFlush as (() => void) | undefined)?.();
   }
 
   // --------------------------------------------------------------------------
