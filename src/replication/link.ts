@@ -438,6 +438,7 @@ export class MasterLink {
     this.stateSince = this.srv.clock.now();
     this.downSince = 0;
     this.readOffset = this.repl.offset;
+    this.held = [];
     this.parser = new RespParser({ maxBulkLen: Number.MAX_SAFE_INTEGER, queryBufferLimit: Number.MAX_SAFE_INTEGER });
     this.pendingStream = [];
     this.pendingLen = 0;
@@ -447,11 +448,40 @@ export class MasterLink {
   // The command stream
   // ---------------------------------------------------------------------------
 
+  /** Stream read during a CLIENT PAUSE: applied when the pause ends (Redis pauses its master client too). */
+  private held: Buffer[] = [];
+  private heldTimer: NodeJS.Timeout | null = null;
+
   private applyStream(d: Buffer): void {
     const srv = this.srv;
     const parser = this.parser;
     if (parser === null) return;
     this.readOffset += d.length;
+    if (this.held.length !== 0 || srv.pauseActive()) {
+      this.held.push(d);
+      if (this.heldTimer === null) this.heldTimer = setTimeout(() => this.applyHeld(parser), 10);
+      return;
+    }
+    this.feedStream(parser, d);
+  }
+
+  private applyHeld(parser: RespParser): void {
+    this.heldTimer = null;
+    if (parser !== this.parser || this.sock === null) {
+      this.held = [];
+      return;
+    }
+    if (this.srv.pauseActive()) {
+      this.heldTimer = setTimeout(() => this.applyHeld(parser), 10);
+      return;
+    }
+    const d = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held);
+    this.held = [];
+    this.feedStream(parser, d);
+  }
+
+  private feedStream(parser: RespParser, d: Buffer): void {
+    const srv = this.srv;
     srv.clock.beginBatch(performance.now());
     let err: string | null;
     try {

@@ -226,6 +226,8 @@ export class Config {
   /** Set from a config file or command line: no immutability check. */
   setInitial(name: string, args: string[]): void {
     const n = this.canonical(name);
+    // A multi-argument config given as one argument ("127.0.0.1 6379") is split on spaces.
+    if (MULTI_ARG.has(n) && args.length === 1 && args[0] !== '') args = splitArgs(args[0]) ?? args;
     const v = this.normalise(n, args);
     this.values.set(n, v);
     this.nums.clear();
