@@ -62,6 +62,8 @@ export class FileSink {
   private busy = false;
   private error: Error | null = null;
   private drainWaiters: (() => void)[] = [];
+  /** abort() came while a write was in flight: the fd is closed when it completes (never reused under it). */
+  private closeWhenIdle = false;
   bytes = 0;
 
   constructor(readonly path: string) {
@@ -77,7 +79,7 @@ export class FileSink {
   }
 
   write(b: Buffer): void {
-    if (b.length === 0 || this.error) return;
+    if (b.length === 0 || this.error || this.fd < 0) return;
     this.queue.push(b);
     this.queued += b.length;
     this.pump();
@@ -98,6 +100,11 @@ export class FileSink {
     this.busy = true;
     const writeAll = (): void => {
       writev(this.fd, bufs, (err, n) => {
+        if (this.closeWhenIdle) {
+          this.busy = false;
+          this.closeFd();
+          return;
+        }
         if (err) {
           this.error = err;
           this.busy = false;
@@ -131,7 +138,7 @@ export class FileSink {
 
   /** Resolves when every queued byte is written. */
   drained(): Promise<void> {
-    if (!this.busy && this.queue.length === 0) return Promise.resolve();
+    if ((!this.busy && this.queue.length === 0) || this.error) return Promise.resolve();
     return new Promise((r) => this.drainWaiters.push(r));
   }
 
@@ -147,19 +154,29 @@ export class FileSink {
 
   /** Give up: close and remove the temporary file. */
   abort(): void {
-    if (this.fd >= 0) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        /* already closed */
-      }
-      this.fd = -1;
-    }
+    this.error ??= new Error('aborted');
+    this.queue = [];
+    this.queued = 0;
+    if (this.busy) this.closeWhenIdle = true;
+    else this.closeFd();
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const f of w) f();
     try {
       unlinkSync(this.path);
     } catch {
       /* already gone */
     }
+  }
+
+  private closeFd(): void {
+    if (this.fd < 0) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    this.fd = -1;
   }
 }
 
