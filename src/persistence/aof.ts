@@ -975,6 +975,10 @@ export class Aof implements AofHandle {
     if (bg !== null && bg.kind !== 'aof') {
       this.rewriteScheduled = true;
       log.notice('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+    } else if (this.server.currentClient?.inExec === true) {
+      // As Redis: not from inside MULTI/EXEC; the cron starts the rewrite.
+      this.rewriteScheduled = true;
+      log.notice('AOF was enabled during a transaction. An AOF background was scheduled to start when possible.');
     } else {
       if (bg !== null && bg.kind === 'aof') {
         log.notice('AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.');
