@@ -411,6 +411,8 @@ function flushdbCommand(c: Client, args: string[]): void {
   const n = c.db.clear();
   c.server.dirty += n;
   if (isAsyncFlush(c, args)) c.server.stats.lazyfreedObjects += n;
+  // Replicated and logged even when the db was already empty (as Redis 7.2).
+  c.forcePropagation = true;
   c.w.ok();
 }
 
