@@ -143,6 +143,8 @@ function main(): void {
     })
     .catch((e: Error) => {
       log.warning(e.message);
+      // Redis's last words when a port is taken (test harnesses look for them to retry on another port).
+      if (e.message.includes('Could not create server TCP listening socket')) log.warning(`Failed listening on port ${server.config.num('port')} (tcp), aborting.`);
       process.exit(1);
     });
 }

@@ -152,3 +152,18 @@ test('DEBUG CONFIG-REWRITE-FORCE-ALL writes every parameter and the server resta
   await stop(s);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a busy port: the server says it failed listening and exits with status 1', async () => {
+  const net = await import('node:net');
+  const port = await freePort();
+  const holder = net.createServer();
+  await new Promise<void>((r) => holder.listen(port, '127.0.0.1', () => r()));
+  try {
+    const r = spawnSync(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /# Warning: Could not create server TCP listening socket 127\.0\.0\.1:\d+: .*address already in use/);
+    assert.match(r.stdout, new RegExp(`# Failed listening on port ${port} \\(tcp\\), aborting\\.`));
+  } finally {
+    holder.close();
+  }
+});
