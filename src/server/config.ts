@@ -256,7 +256,7 @@ export class Config {
           ? (splitArgs(value) ?? [value]) : [value];
         v = this.normalise(n, n === 'save' && value === '' ? [] : args);
       } catch (e) {
-        throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${(e as Error).message}`);
+        throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName.toLowerCase()}') - ${(e as Error).message}`);
       }
       planned.push([n, v]);
     }

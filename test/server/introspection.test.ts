@@ -79,6 +79,8 @@ test('numeric bounds, percentages and multi-flag enums match redis', async () =>
     c('CONFIG SET shutdown-on-sigint default'),
     c('CONFIG GET shutdown-on-sigint'),
     c('CONFIG GET lua-time-limit'),
+    c('CONFIG SET lua-time-limit abc'),
+    c('CONFIG SET hash-max-ziplist-entries -1'),
   ]);
   // A bad value among several rolls back those before it.
   const mm = await n.call('CONFIG', 'GET', 'maxmemory');
