@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { FatalConfigError, REDIS_VERSION } from './server/config';
 import { Server } from './server/server';
 import { attachFeatures } from "./features";
+import { attachOomScoreAdj } from './server/oom';
 
 function usage(): void {
   process.stderr.write(
@@ -105,6 +106,7 @@ function main(): void {
     process.exit(1);
   }
   attachFeatures(server);
+  attachOomScoreAdj(server);
   const log = server.log;
   log.notice('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   log.notice(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);

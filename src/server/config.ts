@@ -190,6 +190,8 @@ export class Config {
         }
         const l = v.toLowerCase();
         if (!allowed.includes(l)) throw new ConfigError(`argument(s) must be one of the following: ${allowed.join(', ')}`);
+        // Two names of one value print as the first (oom-score-adj relative is yes).
+        if (name === 'oom-score-adj' && l === 'relative') return 'yes';
         return l;
       }
       default:
@@ -202,6 +204,17 @@ export class Config {
           const port = /^-?[0-9]+$/.test(args[1]) ? Number(args[1]) : -1;
           if (!(port >= 0 && port <= 65535)) throw new ConfigError('Invalid master port');
           return `${args[0]} ${port}`;
+        }
+        if (name === 'oom-score-adj-values') {
+          const parts = args.length === 1 ? args[0].split(' ') : args;
+          if (parts.length !== 3) throw new ConfigError('wrong number of arguments');
+          const out: number[] = [];
+          for (const p of parts) {
+            const n = /^[+-]?[0-9]+$/.test(p) ? Number(p) : NaN;
+            if (!(n >= -2000 && n <= 2000)) throw new ConfigError('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
+            out.push(n);
+          }
+          return out.join(' ');
         }
         if (name === 'latency-tracking-info-percentiles') {
           const parts = args.join(' ').split(/\s+/).filter(Boolean);
@@ -232,6 +245,14 @@ export class Config {
     this.values.set(n, v);
     this.nums.clear();
     this.changed.add(n);
+    for (const w of this.watchers) w(n);
+  }
+
+  /** Called after each setInitial (the server changing its own parameters, e.g. replicaof on REPLICAOF). */
+  private watchers: ((name: string) => void)[] = [];
+
+  watch(fn: (name: string) => void): void {
+    this.watchers.push(fn);
   }
 
   /**
@@ -271,8 +292,21 @@ export class Config {
       for (const h of this.hooks.get(n) ?? []) {
         const err = h(v, old);
         if (typeof err === 'string') {
-          for (const [rn, rv] of applied.reverse()) this.values.set(rn, rv);
+          const newValues = new Map(planned);
+          applied.reverse();
+          for (const [rn, rv] of applied) this.values.set(rn, rv);
           this.nums.clear();
+          // As Redis: the parameters applied before the failing one are applied again with their old values.
+          for (const [rn, rv] of applied.slice(1)) {
+            if (rn.startsWith('tls-')) continue; // TLS reloads as one group: its old context stays in place
+            for (const rh of this.hooks.get(rn) ?? []) {
+              try {
+                rh(rv, newValues.get(rn) ?? rv);
+              } catch {
+                /* best effort, as Redis's restore */
+              }
+            }
+          }
           throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${n}') - ${err}`);
         }
       }

@@ -167,3 +167,38 @@ test('a busy port: the server says it failed listening and exits with status 1',
     holder.close();
   }
 });
+
+test('oom-score-adj: relative and absolute scores, restored when disabled or rolled back (Linux)', async (t) => {
+  if (process.platform !== 'linux') return t.skip('Linux only');
+  const dir = mkdtempSync(join(tmpdir(), 'nodis-cli-'));
+  const port = await freePort();
+  const s = await launch(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], port);
+  const score = () => Number(readFileSync(`/proc/${s.child.pid}/oom_score_adj`, 'latin1'));
+  try {
+    const base = score();
+    assert.equal(await s.c.call('CONFIG', 'SET', 'oom-score-adj-values', '9 9 9', 'oom-score-adj', 'relative'), '+OK\r\n');
+    assert.equal(score(), base + 9);
+    assert.equal(await s.c.call('CONFIG', 'GET', 'oom-score-adj'), '*2\r\n$13\r\noom-score-adj\r\n$3\r\nyes\r\n');
+    assert.equal(await s.c.call('CONFIG', 'SET', 'oom-score-adj', 'absolute'), '+OK\r\n');
+    assert.equal(score(), 9);
+    assert.equal(await s.c.call('CONFIG', 'SET', 'oom-score-adj', 'no'), '+OK\r\n');
+    assert.equal(score(), base);
+    // A later parameter failing to apply (a busy port) rolls the score back too.
+    const net = await import('node:net');
+    const busy = await freePort();
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(busy, '127.0.0.1', () => r()));
+    const r = await s.c.call('CONFIG', 'SET', 'oom-score-adj', 'yes', 'oom-score-adj-values', '1 1 1', 'port', String(busy));
+    holder.close();
+    assert.match(r, /^-ERR CONFIG SET failed \(possibly related to argument 'port'\) - Unable to listen on this port/);
+    assert.equal(score(), base);
+    assert.equal(await s.c.call('CONFIG', 'GET', 'oom-score-adj'), '*2\r\n$13\r\noom-score-adj\r\n$2\r\nno\r\n');
+    assert.equal(
+      await s.c.call('CONFIG', 'SET', 'oom-score-adj-values', '-2001 -2001 -2001'),
+      "-ERR CONFIG SET failed (possibly related to argument 'oom-score-adj-values') - Invalid oom-score-adj-values, elements must be between -2000 and 2000.\r\n",
+    );
+  } finally {
+    await stop(s);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
