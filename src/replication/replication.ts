@@ -129,7 +129,7 @@ export class Replication {
     srv.ext.scriptWriteDenied = (): string | null => this.scriptWriteDenied();
     const execInternal = srv.execInternal.bind(srv);
     srv.execInternal = (c: Client, cmd: CommandDef, args: string[]): void => {
-      if (c.ext.lua === true && cmd.flags.has('write')) {
+      if (c.ext.lua === true && c.ext.scriptDirty !== true && cmd.flags.has('write')) {
         const err = this.scriptWriteDenied();
         if (err !== null) {
           c.w.error(err);

@@ -391,7 +391,20 @@ export class ScriptingHost {
       const err = acl(this.fake, cmd, args);
       if (err !== null) return this.rejected(`ERR ACL failure in script: ${err.replace(/^NOPERM /, '')}`, cmd);
     }
-    if (run.oom && !run.wrote && cmd.flags.has('denyoom')) return this.rejected("OOM command not allowed when used memory > 'maxmemory'.", cmd);
+    // Server-state refusals of writes (READONLY replica, MISCONF, NOREPLICAS), as Redis: only
+    // until the script's first write (after that, failing would leave it half done), and
+    // never for what the master or the AOF sends.
+    const obey = run.caller.ext.master === true || run.caller.fake;
+    if (write && !run.wrote && !obey) {
+      const denied = srv.ext.scriptWriteDenied as (() => string | null) | undefined;
+      const disk = srv.ext.writeDeniedReason as (() => string | null) | undefined;
+      const repl = denied?.() ?? null;
+      if (repl !== null && repl.startsWith('READONLY')) return this.rejected(repl, cmd);
+      const misconf = disk?.() ?? null;
+      if (misconf !== null) return this.rejected(misconf, cmd);
+      if (repl !== null) return this.rejected(repl, cmd);
+    }
+    if (run.oom && !run.wrote && !obey && cmd.flags.has('denyoom')) return this.rejected("OOM command not allowed when used memory > 'maxmemory'.", cmd);
     // A script allowed on a stale replica (allow-stale) may still only call commands flagged stale.
     if (!cmd.flags.has('stale') && !srv.config.bool('replica-serve-stale-data')) {
       const repl = srv.ext.replicationState as { masterHost: string | null; link: { state: string } | null } | undefined;
@@ -401,6 +414,8 @@ export class ScriptingHost {
     }
     if (write) run.wrote = true;
     const fake = this.fake;
+    // Once the script wrote, the replication layer lets its further writes through too.
+    fake.ext.scriptDirty = run.wrote;
     srv.execInternal(fake, cmd, args);
     const w = fake.w;
     const v = readReply(w.buf, w.len);
