@@ -84,7 +84,9 @@ class CallIter implements ForIter {
     const R = this.R;
     const f = this.f;
     R.cs = this.site;
+    R.enterC(this.site);
     const res = typeof f === 'function' ? f(this.s, this.c) : R.call(f === undefined ? R.callable(f, this.site) : f, [this.s, this.c]);
+    R.leaveC();
     if (Array.isArray(res)) {
       this.a = res[0];
       this.b = res[1];

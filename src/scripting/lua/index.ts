@@ -39,8 +39,7 @@
  *       coroutine.resume rethrow.
  *   engine.heapLimit = bytes                       "not enough memory" Lua error when the JS heap
  *       exceeds it (checked periodically; default 75% of V8's heap limit). Huge strings
- *       (RangeError: Invalid string length), arrays and Maps also become "not enough memory";
- *       JS stack exhaustion becomes "chunk:line: stack overflow".
+ *       (RangeError: Invalid string length), arrays and Maps also become "not enough memory".
  *   engine.seedRandom(n)                           math.random uses Redis's lrand48-style generator
  *   engine.compileResumable(src, name) + engine.startCall(fn, ...args).step(sliceMs)
  *       resumable form (generators): the script hands control back to the host when its time
@@ -49,6 +48,16 @@
  * PATTERNS: Lua patterns are translated to JS RegExps when their worst-case backtracking is
  * bounded for the subject length (RegExp execution cannot be interrupted); otherwise a pattern
  * interpreter (lstrlib.c semantics) runs and checks the interruption counter.
+ *
+ * STACK DEPTH: runaway recursion is a Lua error with lua5.1's texts, raised before the JS stack
+ * runs out (V8 aborts the process, rather than throwing, when its RegExp compiler meets the
+ * stack limit). Compiled functions add their estimated JS frame size to a depth counter on
+ * entry (runtime.ts DEPTH_BUDGET: 104K 8-byte slots, about 5000 levels of a small function,
+ * 2300 in generator mode) -> "chunk:line: stack overflow"; calls made by native code
+ * (metamethods, pcall/xpcall, gsub/sort/foreach callbacks, tostring, for-in iterators,
+ * coroutine.resume) are also limited to 200 nested (LUAI_MAXCCALLS) -> "C stack overflow",
+ * positioned when a Lua operation made the call. About 100 KB of JS stack remain at the
+ * limit beyond the caller's; a JS RangeError still becomes "stack overflow" as a last resort.
  *
  * Chunk names follow 5.1: "=name" -> "name", "@file" -> "file", otherwise [string "..."];
  * Redis uses "@user_script".
@@ -59,9 +68,8 @@
  * metamethods, for-in iterators, sort comparators or gsub callbacks is an error. Functions
  * compiled from chunks that never mention `coroutine` run inside coroutines but cannot yield.
  *
- * KNOWN DIFFERENCES from lua5.1: no proper tail calls and a JS-stack-bound recursion depth
- * (~6900 Lua frames; ~1800 in generator mode) — deeper recursion is a "stack overflow" Lua
- * error; pairs()/next() order equals lua5.1's for string, number and boolean keys (so cjson
+ * KNOWN DIFFERENCES from lua5.1: no proper tail calls and a lower recursion limit (see STACK
+ * DEPTH; lua5.1 allows ~16000 Lua levels); pairs()/next() order equals lua5.1's for string, number and boolean keys (so cjson
  * object key order matches Redis), but keys that are tables/functions hash by an internal id
  * instead of an address; error(msg, level) supports levels 0..2 (higher levels get no
  * position); function environments work for getfenv/setfenv on functions and on levels 0 and 1
@@ -90,6 +98,8 @@ export class ResumableCall {
   done = false;
   pauses = 0;
   private gen: Gen | null = null;
+  /** call depth of the paused Lua frames (see LuaCoroutine.depth) */
+  private depth = 0;
   constructor(private R: Runtime, private fn: LuaFunction, private args: LuaValue[]) {}
 
   /** Run for about `sliceMs` milliseconds. Returns true when finished. Throws LuaError/LuaInterrupt. */
@@ -97,9 +107,12 @@ export class ResumableCall {
     if (this.done) return true;
     const R = this.R;
     const saved = R.cs;
+    const m = R.mark();
+    const d0 = R.ctl.d;
     R.sliceEnd = performance.now() + sliceMs;
     try {
       R.cs = null;
+      R.ctl.d += this.depth;
       let r: IteratorResult<LuaValue[], Ret>;
       if (this.gen === null) {
         const g = (this.fn as LuaFunction & { G?: (...a: LuaValue[]) => Gen }).G;
@@ -117,12 +130,14 @@ export class ResumableCall {
         return true;
       }
       if (r.value !== PAUSE) throw new LuaError('attempt to yield across metamethod/C-call boundary');
+      this.depth = R.ctl.d - d0;
       this.pauses++;
       return false;
     } catch (e) {
       this.done = true;
       throw R.toLuaError(e);
     } finally {
+      R.restore(m);
       R.sliceEnd = Infinity;
       R.cs = saved;
     }
@@ -213,6 +228,7 @@ export class LuaEngine {
   call(fn: LuaValue, ...args: LuaValue[]): LuaValue[] {
     const R = this.R;
     const saved = R.cs;
+    const m = R.mark();
     try {
       R.cs = null;
       const r: Ret = typeof fn === 'function' ? fn(...args) : R.call(fn, args);
@@ -220,6 +236,7 @@ export class LuaEngine {
     } catch (e) {
       throw R.toLuaError(e);
     } finally {
+      R.restore(m);
       R.cs = saved;
     }
   }

@@ -98,13 +98,17 @@ export function openBase(G: LuaTable, host: BaseHost): void {
   const pcall = function pcall(f: LuaValue, ...args: LuaValue[]): Ret {
     if (arguments.length === 0) argError(R, 1, 'value expected');
     const cs = R.cs;
+    const m = R.mark();
     try {
       R.cs = null;
+      R.enterC(null);
       const r = typeof f === 'function' ? f(...args) : R.call(f, args);
+      R.leaveC();
       if (Array.isArray(r)) return [true, ...r];
       return [true, r];
     } catch (e) {
       const le = R.toLuaError(e);
+      R.restore(m);
       R.cs = cs;
       return [false, le.value];
     }
@@ -114,19 +118,25 @@ export function openBase(G: LuaTable, host: BaseHost): void {
   reg(G, 'xpcall', function xpcall(f: LuaValue, h: LuaValue): Ret {
     checkAny(R, 2, arguments.length);
     const cs = R.cs;
+    const m = R.mark();
     try {
       R.cs = null;
+      R.enterC(null);
       const r = R.call(f, []);
+      R.leaveC();
       if (Array.isArray(r)) return [true, ...r];
       return [true, r];
     } catch (e) {
       const le = R.toLuaError(e);
+      R.restore(m);
       R.cs = null;
       try {
+        // called once unwound (5.1 calls it at the error point, with some C-stack slack)
         const hv = one(R.call(h, [le.value]));
         return [false, hv];
       } catch (e2) {
         R.toLuaError(e2); // rethrows interrupts
+        R.restore(m);
         return [false, 'error in error handling'];
       } finally {
         R.cs = cs;
@@ -210,7 +220,7 @@ export function openBase(G: LuaTable, host: BaseHost): void {
     checkAny(R, 1, arguments.length);
     const h = R.metaOf(v, '__tostring');
     // 5.1 returns whatever __tostring returns (print then insists on a string)
-    if (h !== undefined) return one(R.call(h, [v]));
+    if (h !== undefined) return R.callMeta(h, [v], null);
     return rawToString(v);
   });
 
@@ -250,9 +260,10 @@ export function openBase(G: LuaTable, host: BaseHost): void {
     if (typeof f !== 'function') typeError(R, 1, 'function', f, n);
     const cn = name === undefined ? '=(load)' : checkString(R, name, 2, n);
     let src = '';
+    const m = R.mark();
     try {
       for (;;) {
-        const piece = one(f());
+        const piece = R.callMeta(f, [], null);
         if (piece === undefined || piece === '') break;
         if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
         src += piece;
@@ -260,6 +271,7 @@ export function openBase(G: LuaTable, host: BaseHost): void {
       return host.load(src, cn);
     } catch (e) {
       if (e instanceof LuaInterrupt) throw e;
+      R.restore(m);
       return [undefined, R.toLuaError(e).value];
     }
   });

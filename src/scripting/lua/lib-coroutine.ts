@@ -11,10 +11,15 @@ import { LuaError, LuaFunction, LuaTable, LuaThreadLike, LuaValue, typeName } fr
 
 type Gen = Generator<LuaValue[], Ret, LuaValue[]>;
 
+/** depth weight (see runtime.ts DEPTH_BUDGET) of resume's frames beyond a native call's */
+const RESUME_SLOTS = 60;
+
 export class LuaCoroutine implements LuaThreadLike {
   readonly isLuaThread = true as const;
   status: 'suspended' | 'running' | 'normal' | 'dead' = 'suspended';
   gen: Gen | null = null;
+  /** call depth (frame slots, Runtime ctl.d) of its Lua frames while suspended in a yield */
+  depth = 0;
   constructor(public fn: LuaFunction) {}
 }
 
@@ -27,8 +32,15 @@ export function openCoroutine(R: Runtime, G: LuaTable): void {
     R.currentCo = co;
     co.status = 'running';
     const cs = R.cs;
+    const m = R.mark();
+    let d0 = 0;
     try {
       R.cs = null;
+      R.enterC(null);
+      // generator resumption frames; the frames of a suspended coroutine are back on the JS
+      // stack while it runs
+      d0 = R.ctl.d += RESUME_SLOTS;
+      R.ctl.d += co.depth;
       let r: IteratorResult<LuaValue[], Ret>;
       if (co.gen === null) {
         const g = (co.fn as LuaFunction & { G?: (...a: LuaValue[]) => Gen }).G;
@@ -48,12 +60,14 @@ export function openCoroutine(R: Runtime, G: LuaTable): void {
         return [true, mv(r.value)];
       }
       co.status = 'suspended';
+      co.depth = R.ctl.d - d0;
       return [true, r.value];
     } catch (e) {
       co.status = 'dead';
       co.gen = null;
       return [false, [R.toLuaError(e).value]];
     } finally {
+      R.restore(m);
       R.cs = cs;
       R.currentCo = prev;
       if (prev !== null) prev.status = 'running';

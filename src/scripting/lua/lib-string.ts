@@ -722,7 +722,9 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
           const caps = reCaps(R, cp, m, true);
           let val: LuaValue;
           if (typeof repl === 'function') {
+            R.enterC(null);
             val = one(repl(...caps));
+            R.leaveC();
             R.cs = cs;
           } else val = R.index(repl, caps[0], NOSITE);
           if (val === undefined || val === false) val = m[0];
@@ -774,7 +776,9 @@ export function openString(R: Runtime, G: LuaTable): LuaTable {
         } else {
           const caps = ms.captures(s, e, true);
           if (typeof repl === 'function') {
+            R.enterC(null);
             val = one(repl(...caps));
+            R.leaveC();
             R.cs = cs;
           } else val = R.index(repl, caps[0], NOSITE);
           if (val === undefined || val === false) val = src.slice(s, e);

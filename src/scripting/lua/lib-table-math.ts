@@ -93,7 +93,9 @@ export function openTable(R: Runtime, G: LuaTable): void {
     if (typeof f !== 'function') typeError(R, 2, 'function', f, n);
     const len = tt.length();
     for (let i = 1; i <= len; i++) {
+      R.enterC(null);
       const r = one(f(i, tt.getInt(i)));
+      R.leaveC();
       if (r !== undefined) return r;
     }
     return EMPTY;
@@ -107,7 +109,9 @@ export function openTable(R: Runtime, G: LuaTable): void {
     for (;;) {
       k = tt.next(k);
       if (k === undefined) break;
+      R.enterC(null);
       const r = one(f(k, tt.nextValue));
+      R.leaveC();
       if (r !== undefined) return r;
     }
     return EMPTY;
@@ -123,7 +127,9 @@ export function openTable(R: Runtime, G: LuaTable): void {
       cmp === undefined
         ? (a: LuaValue, b: LuaValue): boolean => lessThan(R, a, b)
         : (a: LuaValue, b: LuaValue): boolean => {
+            R.enterC(null);
             const r = one((cmp as (...x: LuaValue[]) => Ret)(a, b));
+            R.leaveC();
             return r !== undefined && r !== false;
           };
     const get = (i: number): LuaValue => tt.getInt(i);

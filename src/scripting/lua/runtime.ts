@@ -40,12 +40,34 @@ export function mv(r: Ret): LuaValue[] {
 
 const TICK = 1000;
 
+/**
+ * Call-depth limits (see index.ts, STACK DEPTH). Compiled functions add their estimated JS
+ * frame size (8-byte slots, compiler.ts FRAME_SLOTS) to ctl.d on entry, and calls made by
+ * native code (metamethods, pcall, callbacks, resume) add the size of the native frames they
+ * put in between; past ctl.m a call fails with "stack overflow", before V8's own stack limit,
+ * so that whatever runs at the deepest Lua frame (RegExp compilation, sort, string.format, a
+ * redis.call into the server) still has JS stack to spare: V8 aborts the whole process,
+ * instead of throwing RangeError, when some of its internals (the RegExp compiler) run out of
+ * stack. DEPTH_BUDGET = 104K slots (832 KB of Node's default 984 KB stack): 5000 levels of a
+ * one-parameter function (21 slots) as lua5.1 runs them (test corpus), while the measured JS
+ * stack in use at the limit stays under ~890 KB for any recursion shape, leaving ~90 KB beyond
+ * the server's own ~20 KB of frames below the script.
+ */
+export const DEPTH_BUDGET = 104 * 1024;
+/** depth weight of the JS frames that call a __call handler (see Runtime.callable) */
+const CALL_SLOTS = 40;
+/** nested calls made by native code (metamethods, pcall, gsub/sort callbacks, resume): 5.1's LUAI_MAXCCALLS */
+export const MAXCCALLS = 200;
+/** depth weight of the native frames between a library function and the Lua function it calls */
+export const CCALL_SLOTS = 80;
+
 export class Runtime {
   /** current call site id (set by compiled code before calls); -1 when called from native code */
   cs: Site | null = null;
   /** caller's call site, set only before error(msg, 2) calls */
   cs2: Site | null = null;
-  ctl = { n: TICK };
+  /** n: interruption countdown; d: call depth in frame slots, m: its limit; c: nested native->Lua calls */
+  ctl = { n: TICK, d: 0, m: DEPTH_BUDGET, c: 0 };
   G: LuaTable = new LuaTable();
   stringMeta: LuaTable | null = null;
   // interruption
@@ -118,6 +140,43 @@ export class Runtime {
     }
   }
 
+  // ---------------------------------------------------------------- depth limits
+  /** a compiled function whose entry passed the depth budget: undo its weight, raise 5.1's error */
+  stackOverflow(w: number): never {
+    this.ctl.d -= w;
+    throw new LuaError(this.where() + 'stack overflow');
+  }
+
+  /**
+   * Enter a call made on behalf of native code (lua5.1's luaD_call): at LUAI_MAXCCALLS nested
+   * ones, "C stack overflow", positioned at `s` when a Lua operation (metamethod, for-in
+   * iterator) makes the call, unpositioned when a library function does. Pair with
+   * `leaveC()` after a normal return; catch points restore the counters (see `mark`).
+   */
+  enterC(s: Site | null): void {
+    const c = this.ctl;
+    if (++c.c >= MAXCCALLS) {
+      c.c--;
+      throw new LuaError((s === null || s === NOSITE ? '' : this.where(s)) + 'C stack overflow');
+    }
+    c.d += CCALL_SLOTS;
+  }
+  /** end of a call made by native code (after a normal return; see enterC) */
+  leaveC(): void {
+    const c = this.ctl;
+    c.c--;
+    c.d -= CCALL_SLOTS;
+  }
+
+  /** depth counters to restore after catching an error thrown by Lua code (see `restore`) */
+  mark(): number {
+    return this.ctl.d * 256 + this.ctl.c;
+  }
+  restore(m: number): void {
+    this.ctl.c = m % 256;
+    this.ctl.d = (m - this.ctl.c) / 256;
+  }
+
   // ---------------------------------------------------------------- metatables
   getMetatable(v: LuaValue): LuaTable | null {
     if (v instanceof LuaTable) return v.mt;
@@ -138,6 +197,14 @@ export class Runtime {
     if (typeof h === 'function') return h(f, ...args);
     if (h !== undefined) return this.call(h, [f, ...args]);
     this.error('attempt to call a ' + typeName(f) + ' value');
+  }
+
+  /** call a metamethod handler (counts as a nested native call, see enterC) */
+  callMeta(h: LuaValue, args: LuaValue[], s: Site | null): LuaValue {
+    this.enterC(s);
+    const r = one(this.call(h, args));
+    this.leaveC();
+    return r;
   }
 
   call1(f: LuaValue, ...args: LuaValue[]): LuaValue {
@@ -161,7 +228,10 @@ export class Runtime {
       }
       if (typeof h === 'function') {
         this.cs = s;
-        return one(h(o, k));
+        this.enterC(s);
+        const r = one(h(o, k));
+        this.leaveC();
+        return r;
       }
       o = h;
     }
@@ -185,7 +255,9 @@ export class Runtime {
       }
       if (typeof h === 'function') {
         this.cs = s;
+        this.enterC(s);
         h(o, k, v);
+        this.leaveC();
         return;
       }
       o = h;
@@ -202,7 +274,7 @@ export class Runtime {
     if (h === undefined) h = this.metaOf(b, ev);
     if (h !== undefined) {
       this.cs = s;
-      return one(this.call(h, [a, b]));
+      return this.callMeta(h, [a, b], s);
     }
     const st = s;
     if (x === undefined) this.typeError(s, a, st.d1, 'perform arithmetic on');
@@ -215,7 +287,7 @@ export class Runtime {
     const h = this.metaOf(a, '__unm');
     if (h !== undefined) {
       this.cs = s;
-      return one(this.call(h, [a, a]));
+      return this.callMeta(h, [a, a], s);
     }
     this.typeError(s, a, s.d1, 'perform arithmetic on');
   }
@@ -231,7 +303,7 @@ export class Runtime {
     if (h === undefined) h = this.metaOf(b, '__concat');
     if (h !== undefined) {
       this.cs = s;
-      return one(this.call(h, [a, b]));
+      return this.callMeta(h, [a, b], s);
     }
     const st = s;
     if (ta === 'string' || ta === 'number') this.typeError(s, b, st.d2, 'concatenate');
@@ -244,7 +316,7 @@ export class Runtime {
     const h = this.metaOf(a, '__len');
     if (h !== undefined) {
       this.cs = s;
-      return one(this.call(h, [a, undefined]));
+      return this.callMeta(h, [a, undefined], s);
     }
     this.typeError(s, a, s.d1, 'get length of');
   }
@@ -259,7 +331,7 @@ export class Runtime {
     if (h1 === undefined) return false;
     const h2 = ma === mb ? h1 : mb.getStr('__eq');
     if (h1 !== h2) return false;
-    const r = one(this.call(h1, [a, b]));
+    const r = this.callMeta(h1, [a, b], this.cs);
     return r !== undefined && r !== false;
   }
 
@@ -275,7 +347,7 @@ export class Runtime {
     if (h1 === undefined) return undefined;
     const h2 = this.metaOf(b, ev);
     if (h1 !== h2) return undefined;
-    const r = one(this.call(h1, [a, b]));
+    const r = this.callMeta(h1, [a, b], this.cs);
     return r !== undefined && r !== false;
   }
 
@@ -307,7 +379,7 @@ export class Runtime {
   tostring(v: LuaValue): string {
     const h = this.metaOf(v, '__tostring');
     if (h !== undefined) {
-      const r = one(this.call(h, [v]));
+      const r = this.callMeta(h, [v], null);
       if (typeof r !== 'string') {
         if (typeof r === 'number') return numberToString(r);
         this.error("'__tostring' must return a string");
@@ -321,7 +393,14 @@ export class Runtime {
   callable(f: LuaValue, s: Site): LuaFunction {
     const h = this.metaOf(f, '__call');
     if (h !== undefined) {
-      return (...args: LuaValue[]) => this.call(h, [f, ...args]);
+      // the adapter's frames (and R.call's) come on top of the handler's own: counted as depth
+      return (...args: LuaValue[]) => {
+        const c = this.ctl;
+        if ((c.d += CALL_SLOTS) > c.m) this.stackOverflow(CALL_SLOTS);
+        const r = this.call(h, [f, ...args]);
+        c.d -= CALL_SLOTS;
+        return r;
+      };
     }
     return this.typeError(s, f, s.d1, 'call');
   }
