@@ -101,6 +101,17 @@ export class RespParser {
     return this.run(onCommand);
   }
 
+  /**
+   * The caller's input buffer (`shared`, an ArrayBuffer) is about to be
+   * reused: keep a private copy of any unparsed input that lives in it.
+   */
+  detach(shared: ArrayBufferLike): void {
+    if (this.buf !== null && this.buf.buffer === shared) {
+      this.buf = this.pos < this.buf.length ? Buffer.from(this.buf.subarray(this.pos)) : null;
+      this.pos = 0;
+    }
+  }
+
   hasPending(): boolean {
     return this.buf !== null && this.pos < this.buf.length;
   }

@@ -609,6 +609,8 @@ export class ScriptingHost {
     const orig = srv.handleClientsBlockedOnKeys;
     srv.handleClientsBlockedOnKeys = () => undefined;
     try {
+      // Replies queued before the script started go out now (they wait for the end of the turn).
+      srv.flushPendingReplies();
       for (const c of [...srv.clients.values()]) {
         if (c === run.caller || c.socket === null || c.closed || c.blocked !== null || c.ext.paused === true) continue;
         const handle = (c.socket as unknown as { _handle?: { fd?: number } | null })._handle;

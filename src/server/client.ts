@@ -45,6 +45,8 @@ export class Client {
   closed = false;
   /** Close after the pending replies are written (QUIT, protocol error). */
   closeAfterReply = false;
+  /** Queued for the end-of-turn flush (Server.scheduleFlush). */
+  flushQueued = false;
   /** CLIENT REPLY ON|OFF|SKIP. */
   replyMode: 'on' | 'off' | 'skip' | 'skipnext' = 'on';
   noEvict = false;
