@@ -1331,7 +1331,8 @@ export function attachAof(p: Persistence): void {
   const srv = p.server;
   const cfg = srv.config;
   if (cfg.bool('appendonly')) aof.state = 'on';
-  srv.propagateHooks.push((dbid, args) => aof.feed(dbid, args));
+  // propagateTarget: the AOF (scripts' redis.set_repl picks targets, see scripting/host.ts).
+  srv.propagateHooks.push(Object.assign((dbid: number, args: string[]) => aof.feed(dbid, args), { propagateTarget: 1 }));
   srv.ext.replyGate = (c: Client) => aof.replyGate(c);
   srv.ext.aofManifestLoad = () => aof.loadManifestFromDisk();
   cfg.onChange('appendonly', (v) => {

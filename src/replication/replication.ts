@@ -94,7 +94,8 @@ export class Replication {
 
   private install(): void {
     const srv = this.server;
-    srv.propagateHooks.push((dbid, args) => this.onPropagate(dbid, args));
+    // propagateTarget: the replicas (scripts' redis.set_repl picks targets, see scripting/host.ts).
+    srv.propagateHooks.push(Object.assign((dbid: number, args: string[]) => this.onPropagate(dbid, args), { propagateTarget: 2 }));
     srv.clientClosedHooks.push((c) => this.onClientClosed(c));
     srv.cronHooks.push(() => this.cron());
     srv.closeHooks.push(() => this.link?.close());

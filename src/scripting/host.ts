@@ -80,7 +80,8 @@ export interface RunState {
   resp: 2 | 3;
   /** redis.set_repl flags. */
   repl: number;
-  effects: { dbid: number; args: string[] }[];
+  /** What the script's commands propagate, with redis.set_repl's targets when they were run. */
+  effects: { dbid: number; args: string[]; target: number }[];
   engine: LuaEngine;
 }
 
@@ -483,7 +484,7 @@ export class ScriptingHost {
     const saved = hooks.length !== 0 ? hooks.splice(0, hooks.length) : null;
     if (saved !== null) {
       hooks.push((dbid, args) => {
-        if (run.repl !== REPL_NONE) run.effects.push({ dbid, args });
+        if (run.repl !== REPL_NONE) run.effects.push({ dbid, args, target: run.repl });
       });
     }
     eng.clearDeadline();
@@ -529,7 +530,10 @@ export class ScriptingHost {
     if (fx.length !== 0) {
       const wrap = fx.length > 1 && !c.inExec;
       if (wrap) srv.propagate(-1, ['MULTI']);
-      for (const e of fx) srv.propagate(e.dbid, e.args);
+      for (const e of fx) {
+        if (e.target === REPL_ALL) srv.propagate(e.dbid, e.args);
+        else propagateTo(srv, e.target, e.dbid, e.args);
+      }
       if (wrap) srv.propagate(fx[fx.length - 1].dbid, ['EXEC']);
     }
     c.propagateArgs = false;
@@ -712,6 +716,17 @@ export class ScriptingHost {
   flushScripts(): void {
     this.scripts.clear();
     this.scriptsBytes = 0;
+  }
+}
+
+/**
+ * Propagate to some targets only (redis.set_repl): the AOF's and the replicas' hooks say which
+ * they are (propagateTarget 1 and 2); hooks that do not (a transaction collecting effects) get all.
+ */
+function propagateTo(srv: Server, target: number, dbid: number, args: string[]): void {
+  for (const h of srv.propagateHooks) {
+    const t = (h as { propagateTarget?: number }).propagateTarget;
+    if (t === undefined || (t & target) !== 0) h(dbid, args);
   }
 }
 
