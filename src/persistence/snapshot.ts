@@ -38,8 +38,25 @@ export interface SnapshotEmitter {
   end(): Buffer;
 }
 
-/** Keys the walk wrote, in Sets of bounded size (no large rehash pauses). */
-const WALKED_CHUNK = 32768;
+/**
+ * Keys the walk wrote, spread over this many Sets by a hash of the key: one
+ * Set lookup per hook call, and each Set stays small enough that growing it
+ * (a rehash) never holds the event loop for long.
+ */
+const WALKED_PARTS = 512;
+
+/** Partition of a key: a few of its characters (key names differ mostly at the end) and its length. */
+function walkedPart(key: string): number {
+  const n = key.length;
+  if (n === 0) return 0;
+  let h = Math.imul(n, 0x9e3779b1);
+  h = Math.imul(h ^ key.charCodeAt(n - 1), 0x01000193);
+  if (n > 1) h = Math.imul(h ^ key.charCodeAt(n - 2), 0x01000193);
+  if (n > 2) h = Math.imul(h ^ key.charCodeAt(n - 3), 0x01000193);
+  if (n > 3) h = Math.imul(h ^ key.charCodeAt(n >> 1), 0x01000193);
+  if (n > 4) h = Math.imul(h ^ key.charCodeAt(0), 0x01000193);
+  return (h ^ (h >>> 15)) & (WALKED_PARTS - 1);
+}
 
 interface Section {
   dbid: number;
@@ -47,7 +64,7 @@ interface Section {
   expires: Map<string, number>;
   /** Keys written because a client touched them first, or created after the start: the walk skips them. */
   visited: Set<string>;
-  /** Keys the walk wrote (checked by the hook only). */
+  /** Keys the walk wrote, by walkedPart (checked by the hook only); empty until the walk starts. */
   walked: Set<string>[];
   done: boolean;
   started: boolean;
@@ -268,7 +285,7 @@ export class SnapshotJob {
     const s = this.byDict.get(db.dict);
     if (s === undefined || s.done) return;
     if (s.visited.has(key)) return;
-    for (let i = s.walked.length - 1; i >= 0; i--) if (s.walked[i].has(key)) return;
+    if (s.walked.length !== 0 && s.walked[walkedPart(key)].has(key)) return;
     const v = s.dict.get(key);
     if (v === undefined) {
       if (creating) s.visited.add(key);
@@ -332,6 +349,7 @@ export class SnapshotJob {
       if (!s.started) {
         s.started = true;
         s.iter = s.dict.entries();
+        for (let i = 0; i < WALKED_PARTS; i++) s.walked.push(new Set());
         this.emitter.dbStart(s.dbid, s.dict.size, s.expires.size);
       }
       const it = s.iter as Iterator<[string, Value]>;
@@ -342,12 +360,7 @@ export class SnapshotJob {
       }
       const [key, v] = r.value;
       if (s.visited.size !== 0 && s.visited.has(key)) continue;
-      let w = s.walked.length === 0 ? undefined : s.walked[s.walked.length - 1];
-      if (w === undefined || w.size >= WALKED_CHUNK) {
-        w = new Set();
-        s.walked.push(w);
-      }
-      w.add(key);
+      s.walked[walkedPart(key)].add(key);
       this.emitter.key(s.dbid, key, v, s.expires.size === 0 ? undefined : s.expires.get(key));
       this.keysDone++;
       if (--allowed <= 0) break;
