@@ -3,11 +3,20 @@
  * compatible executable.
  */
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { FatalConfigError, REDIS_VERSION } from './server/config';
 import { Server } from './server/server';
 import { attachFeatures } from "./features";
 import { attachOomScoreAdj } from './server/oom';
+
+/** A shutdown asked for by a signal, done by the next cron tick (server.ext.pendingShutdown). */
+interface PendingShutdown {
+  sig: string;
+  save: boolean;
+  nosave: boolean;
+  force: boolean;
+}
 
 function usage(): void {
   process.stderr.write(
@@ -120,11 +129,31 @@ function main(): void {
     log.notice(`Running mode=standalone, port=${shownPort}.`);
   }
   server.onShutdown = (code) => process.exit(code);
+  // As Redis: a signal schedules the shutdown for the next cron tick (SHUTDOWN ABORT can still cancel
+  // it), with the flags of shutdown-on-sigterm / shutdown-on-sigint; a second SIGINT exits at once.
   const stop = (sig: string) => {
+    const pending = server.ext.pendingShutdown as PendingShutdown | undefined;
+    if (pending !== undefined && sig === 'SIGINT') {
+      log.warning('You insist... exiting now.');
+      try {
+        unlinkSync(join(server.config.get('dir') || process.cwd(), `temp-${process.pid}.rdb`));
+      } catch {
+        /* no temporary file */
+      }
+      process.exit(1);
+    }
     log.warning(`Received ${sig} scheduling shutdown...`);
-    const err = server.shutdown({ save: false, nosave: false, force: sig === 'SIGINT' ? false : false });
-    if (err) log.warning(err);
+    const words = server.config.get(sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
+    const p: PendingShutdown = { sig, save: words.includes('save'), nosave: words.includes('nosave'), force: words.includes('force') };
+    server.ext.pendingShutdown = p;
   };
+  server.cronHooks.push(() => {
+    const p = server.ext.pendingShutdown as PendingShutdown | undefined;
+    if (p === undefined || server.ext.cronPaused === true) return;
+    server.ext.pendingShutdown = undefined;
+    const err = server.shutdown({ save: p.save, nosave: p.nosave, force: p.force });
+    if (err) log.warning('SIGTERM received but errors trying to shut down the server, check the logs for more information');
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('uncaughtException', (e) => {

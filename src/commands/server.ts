@@ -887,7 +887,14 @@ function shutdownCommand(c: Client, args: string[]): void {
     return;
   }
   if (flags.abort) {
-    c.w.error('ERR No shutdown in progress.');
+    // A shutdown a signal scheduled (src/cli.ts) can still be cancelled.
+    if (c.server.ext.pendingShutdown === undefined) {
+      c.w.error('ERR No shutdown in progress.');
+      return;
+    }
+    c.server.ext.pendingShutdown = undefined;
+    c.server.log.notice('Shutdown manually aborted.');
+    c.w.ok();
     return;
   }
   const err = c.server.shutdown(flags);
@@ -1261,6 +1268,10 @@ function debugCommand(c: Client, args: string[]): void {
     case 'set-skip-checksum-validation':
     case 'set-disable-deny-scripts':
     case 'pause-cron':
+      // Holds the cron's deferred work that honours it (a signal's shutdown).
+      srv.ext.cronPaused = args[2] === '1';
+      c.w.ok();
+      return;
     case 'replybuffer':
     case 'dict-resizing':
     case 'change-repl-id':

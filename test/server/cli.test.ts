@@ -202,3 +202,34 @@ test('oom-score-adj: relative and absolute scores, restored when disabled or rol
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a signal schedules the shutdown: SHUTDOWN ABORT cancels it while the cron is paused; shutdown-on-sigterm flags apply', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodis-cli-'));
+  const log = join(dir, 'log.txt');
+  const port = await freePort();
+  const s = await launch(['--port', String(port), '--bind', '127.0.0.1', '--save', '900 1', '--dir', dir, '--logfile', log, '--enable-debug-command', 'yes'], port);
+  try {
+    assert.equal(await s.c.call('SHUTDOWN', 'ABORT'), '-ERR No shutdown in progress.\r\n');
+    assert.equal(await s.c.call('DEBUG', 'PAUSE-CRON', '1'), '+OK\r\n');
+    s.child.kill('SIGTERM');
+    await sleep(200);
+    assert.equal(await s.c.call('SHUTDOWN', 'ABORT'), '+OK\r\n');
+    assert.match(readFileSync(log, 'latin1'), /Received SIGTERM scheduling shutdown\.\.\.[\s\S]*Shutdown manually aborted\./);
+    assert.equal(await s.c.call('DEBUG', 'PAUSE-CRON', '0'), '+OK\r\n');
+    await sleep(200);
+    assert.equal(await s.c.call('PING'), '+PONG\r\n');
+    // nosave: the save points are not honoured on the way out.
+    assert.equal(await s.c.call('SET', 'k', 'v'), '+OK\r\n');
+    assert.equal(await s.c.call('CONFIG', 'SET', 'shutdown-on-sigterm', 'nosave'), '+OK\r\n');
+    const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
+    s.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const text = readFileSync(log, 'latin1');
+    assert.doesNotMatch(text, /Saving the final RDB snapshot/);
+    assert.match(text, /ready to exit, bye bye/);
+  } finally {
+    s.c.close();
+    s.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
