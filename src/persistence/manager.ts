@@ -62,6 +62,8 @@ export interface AofHandle {
   /** Start a rewrite (BGREWRITEAOF or automatic). Returns an error text or null. */
   rewrite(reason: 'user' | 'auto' | 'scheduled'): string | null;
   rewriteScheduled: boolean;
+  /** 'wait_rewrite' while the first AOF of CONFIG SET appendonly yes is being written. */
+  state: string;
   /** Flush and fsync everything (shutdown, DEBUG LOADAOF). */
   flushSync(): void;
   cron(): void;
@@ -609,6 +611,14 @@ export class Persistence {
   /** SHUTDOWN: returns an error text to refuse. */
   onShutdown(flags: { save: boolean; nosave: boolean; force: boolean }): string | null {
     const log = this.server.log;
+    if (this.bg !== null && this.bg.kind === 'aof' && this.aof !== null && this.aof.state === 'wait_rewrite') {
+      // As Redis: the first AOF is still being written, exiting now would lose the dataset.
+      if (!flags.force) {
+        log.warning("Writing initial AOF, can't exit.");
+        return 'ERR Errors trying to SHUTDOWN. Check logs.';
+      }
+      log.warning('Writing initial AOF. Exit anyway.');
+    }
     if (this.bg !== null) {
       if (this.bg.kind === 'rdb') log.warning('There is a child saving an .rdb. Killing it!');
       else log.warning('There is a child rewriting the AOF. Killing it!');

@@ -34,3 +34,29 @@ test('CONFIG SET appendonly yes in MULTI schedules the AOF rewrite', async () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SHUTDOWN refuses while the first AOF is being written, unless FORCE', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodis-exec-'));
+  const log = join(dir, 'log.txt');
+  const srv = await startNodis({ dir, logfile: log });
+  const c = await RawClient.connect(srv.port);
+  try {
+    for (let i = 0; i < 10; i++) await c.call('SET', String(i), String(i));
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '10000000');
+    assert.equal(await c.call('CONFIG', 'SET', 'appendonly', 'yes'), '+OK\r\n');
+    let running = false;
+    for (let i = 0; i < 100 && !running; i++) {
+      running = /aof_rewrite_in_progress:1/.test(await c.call('INFO', 'persistence'));
+      if (!running) await sleep(20);
+    }
+    assert.ok(running, 'the initial AOF rewrite runs');
+    assert.equal(await c.call('SHUTDOWN', 'NOSAVE'), '-ERR Errors trying to SHUTDOWN. Check logs.\r\n');
+    assert.match(readFileSync(log, 'latin1'), /Writing initial AOF, can't exit\./);
+    assert.equal(await c.call('PING'), '+PONG\r\n');
+    await c.call('CONFIG', 'SET', 'appendonly', 'no');
+  } finally {
+    c.close();
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
