@@ -61,7 +61,7 @@ interface Server {
 async function startServer(dir: string, extra: string[]): Promise<Server> {
   const port = await freePort();
   let out = '';
-  const child = spawn(process.execPath, [BIN, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -58,7 +58,7 @@ interface Proc {
 async function startProc(kind: 'nodis' | 'redis', dir: string, env: Record<string, string> = {}): Promise<Proc> {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'];
-  const child = kind === 'nodis' ? spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }) : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = kind === 'nodis' ? spawn(BIN, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }) : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';

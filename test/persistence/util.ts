@@ -86,7 +86,7 @@ export async function startNodisProcess(dir: string, extra: string[] = [], env: 
   const port = freePort();
   let out = '';
   const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
-  const child = track(spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
+  const child = track(spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   await waitUp(port, child);
@@ -99,7 +99,7 @@ export function runNodisUntilExit(dir: string, extra: string[] = [], timeoutMs =
   const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
   return new Promise((res) => {
     let out = '';
-    const child = track(spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
