@@ -601,7 +601,7 @@ export const clientSubcommands: CommandDef[] = [
 
 export const commands: CommandDef[] = [
   command('ping', -1, 'fast', [0, 0, 0], 'connection', pingCommand),
-  command('echo', 2, 'fast', [0, 0, 0], 'connection', echoCommand),
+  command('echo', 2, 'loading stale fast', [0, 0, 0], 'connection', echoCommand),
   command('quit', -1, 'allow_busy noscript loading stale fast no_auth', [0, 0, 0], 'connection', quitCommand),
   command('reset', 1, 'noscript loading stale fast no_auth allow_busy', [0, 0, 0], 'connection', resetCommand),
   command('select', 2, 'loading stale fast', [0, 0, 0], 'connection', selectCommand),

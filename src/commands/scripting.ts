@@ -172,9 +172,25 @@ export function evalDynamicFlags(c: Client, cmd: CommandDef, args: string[]): Se
   else if (args[1].startsWith('#!')) {
     const r = host.loadScript(args[1]);
     if (typeof r !== 'string') s = r;
-  }
+  } else return compatFlags(cmd.flags);
   if (s === undefined) return null;
-  return scriptCommandFlags(cmd.flags, s.flags);
+  return s.flags.compat ? compatFlags(cmd.flags) : scriptCommandFlags(cmd.flags, s.flags);
+}
+
+const compatCache = new WeakMap<Set<string>, Set<string>>();
+
+/**
+ * A script without shebang (compatibility mode) runs with EVAL's flags, but not 'stale': as in
+ * Redis, a stale replica (replica-serve-stale-data no) refuses it with -MASTERDOWN.
+ */
+function compatFlags(base: Set<string>): Set<string> {
+  let f = compatCache.get(base);
+  if (f === undefined) {
+    f = new Set(base);
+    f.delete('stale');
+    compatCache.set(base, f);
+  }
+  return f;
 }
 
 flagProviders.push(evalDynamicFlags);

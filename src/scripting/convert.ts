@@ -209,10 +209,16 @@ export interface ErrorSink {
 }
 
 /** Write a Lua error-reply text: Redis adds no code (the text is sent as is after '-'). */
+/** Error replies written without counting them (the script's host marks its command failed). */
+export const uncountedErrors = { n: 0 };
+
 export function replyErrorRaw(w: ReplyWriter, msg: string, countStats: boolean): void {
   msg = noNewlines(msg);
   if (countStats) w.error(msg);
-  else w.rawStr('-' + msg + '\r\n');
+  else {
+    w.rawStr('-' + msg + '\r\n');
+    uncountedErrors.n++;
+  }
 }
 
 /**

@@ -34,7 +34,7 @@ import { noParentHandler } from '../commands/types';
 import { REDIS_VERSION } from '../server/config';
 import { formatDouble } from '../util/numbers';
 import { LuaEngine, LuaError, LuaInterrupt, LuaTable, type LuaFunction, type LuaValue } from './lua';
-import { errorTable, errorText, readReply, replyErrorRaw, writeLuaReply } from './convert';
+import { errorTable, errorText, readReply, replyErrorRaw, uncountedErrors, writeLuaReply } from './convert';
 
 type DynFlags = (c: Client, cmd: CommandDef, args: string[]) => Set<string> | null;
 /** Command families add here how a script's declared flags change its command's flags. */
@@ -427,6 +427,9 @@ export class ScriptingHost {
   private rejected(msg: string, cmd?: CommandDef): LuaTable {
     if (cmd !== undefined) cmd.rejectedCalls++;
     this.server.countError(msg);
+    // The error is the called command's, not the script's: the server must not count it as
+    // the EVAL's own (failed_calls) once the script returns.
+    (this.server as unknown as { nestedErrors: number }).nestedErrors++;
     return errorTable(msg, true);
   }
 
@@ -518,13 +521,16 @@ export class ScriptingHost {
       fillTable(kt, []);
       fillTable(at, []);
     }
-    // Reply.
+    // Reply. An error reply that is not counted (already counted where it arose) still makes
+    // the script's command failed (as Redis: failed_calls without touching the error stats).
+    const uncounted = uncountedErrors.n;
     if (!failed) writeLuaReply(c.w, result, run.resp);
     else if (interrupted) {
       // Redis says SCRIPT KILL for functions too, and adds where the script was stopped.
       const pos = killPos ?? { source: kind === 'eval' ? '@user_script' : '@user_function', line: 1 };
       replyErrorRaw(c.w, `ERR Script killed by user with SCRIPT KILL... script: ${funcname}, on ${pos.source}:${pos.line}.`, true);
     } else this.replyFailure(c, failure, funcname, eng);
+    if (uncountedErrors.n !== uncounted && srv.currentCmd !== null) srv.currentCmd.failedCalls++;
     // Propagate the effects: one command alone, several inside MULTI/EXEC.
     const fx = run.effects;
     if (fx.length !== 0) {

@@ -212,7 +212,7 @@ test('a 100 MB string built in Lua', { timeout: 120000 }, async () => {
 
 async function startNodisChild(): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'nodis-server'), '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     try {
       const c = await RawClient.connect(port);

@@ -64,7 +64,7 @@ test('script cache: SCRIPT LOAD, EXISTS, FLUSH, EVALSHA', async () => {
 // The server must run in its own process: a script blocks the thread it runs on.
 async function startChild(): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'nodis-server'), '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'src', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {
       const c = await RawClient.connect(port);
