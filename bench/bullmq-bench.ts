@@ -96,7 +96,7 @@ async function run(label: string, start: (port: number, dir: string) => ChildPro
 async function main(): Promise<void> {
   console.log(`BullMQ: ${JOBS} jobs, ${WORKERS} workers x concurrency ${CONCURRENCY}`);
   const bin = join(__dirname, '..', '..', 'bin', 'nodis-server');
-  const nodis = await run('nodis', (port, dir) => spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' }));
+  const nodis = await run('nodis', (port, dir) => spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' }));
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     console.log('redis-server not installed: no comparison');
     return;

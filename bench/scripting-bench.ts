@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   }
   console.log(`EVALSHA of scripts with 3 and 5 redis.call: n=${N} clients=${C} pipeline=${P}`);
   const bin = join(__dirname, '..', '..', 'bin', 'nodis-server');
-  const nodis = await run('nodis', (port, dir) => spawn(process.execPath, [bin, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' }));
+  const nodis = await run('nodis', (port, dir) => spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' }));
   if (spawnSync('redis-server', ['--version']).status !== 0) return;
   const redis = await run('redis-server', (port, dir) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' }));
   for (let i = 0; i < SCRIPTS.length; i++) {

@@ -117,7 +117,7 @@ async function scenario(port: number): Promise<Outcome> {
 
 async function startNodisChild(): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'bin', 'nodis-server'), '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
+  const child = spawn(join(__dirname, '..', '..', '..', 'bin', 'nodis-server'), ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     try {
       const c = await RawClient.connect(port);

@@ -353,7 +353,7 @@ test('start-up: a TLS configuration that cannot be loaded is fatal', async () =>
   await assert.rejects(startNodis({ ...tlsConfig(busyPort) }), new RegExp(`Failed listening on port ${busyPort} \\(tls\\), aborting\\.`));
   busy.close();
   const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
-  const child = spawn(process.execPath, [bin, '--port', '0', '--tls-port', String(port), '--tls-cert-file', f('server.crt'), '--tls-key-file', f('missing.key'), '--tls-ca-cert-file', f('ca.crt'), '--save', '']);
+  const child = spawn(bin, ['--port', '0', '--tls-port', String(port), '--tls-cert-file', f('server.crt'), '--tls-key-file', f('missing.key'), '--tls-ca-cert-file', f('ca.crt'), '--save', '']);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
