@@ -755,6 +755,7 @@ READERS.set(T.LIST_QUICKLIST_2, (r: RdbReader, ctx) => {
 /** A quicklist listpack node: refused on a header mismatch; a deeper fault without deep sanitization is the assertion Redis would crash on. */
 function listpackNode(b: Buffer, ctx: LoadContext): string[] {
   if (!lpShallowOk(b)) throw new RdbError('Listpack integrity check failed.');
+  if (!ctx.deep && b.readUInt16LE(4) === 0) return [];
   try {
     return lpParse(b, 'Listpack');
   } catch (e) {

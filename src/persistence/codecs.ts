@@ -140,6 +140,8 @@ function integrity(what: string): RdbError {
  */
 function lpItems(b: Buffer, what: string, ctx: LoadContext): string[] {
   if (!lpShallowOk(b)) throw integrity(what);
+  // Without deep checks Redis takes the header's element count: 0 is an empty value.
+  if (!ctx.deep && b.readUInt16LE(4) === 0) return [];
   try {
     return lpParse(b, what);
   } catch (e) {
@@ -240,7 +242,7 @@ READERS.set(T.HASH_LISTPACK, (r, ctx, type) => {
   const b = r.stringBytes();
   const what = 'Hash listpack';
   if (!lpShallowOk(b)) throw integrity(what);
-  if (lpIsEmpty(b)) return null;
+  if (lpIsEmpty(b) || (!ctx.deep && b.readUInt16LE(4) === 0)) return null;
   const q = (reason: string): HashObject => quarantine(new HashObject(), { reason, rdbType: type, payload: payloadSince(r, start) });
   let items: string[];
   try {
