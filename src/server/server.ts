@@ -27,6 +27,8 @@ import { TlsManager, listenNow } from './tls';
 
 /** Replies of a read batch are written at the end of the event-loop turn (NODIS_DEFER_FLUSH=0: at once). */
 const DEFER_FLUSH = process.env.NODIS_DEFER_FLUSH !== '0';
+/** Replies of at least this many bytes are written at once, not at the end of the turn. */
+const DEFER_FLUSH_MAX = Number(process.env.NODIS_DEFER_FLUSH_MAX ?? 2048);
 /** Client sockets read into a shared buffer (see onTcpConnection; NODIS_USER_BUFFER=0: the stream path). */
 const USER_BUFFER_READS = process.env.NODIS_USER_BUFFER !== '0';
 
@@ -584,7 +586,8 @@ export class Server implements KeyspaceHooks {
         c.closeAfterReply = true;
       }
     }
-    if (DEFER_FLUSH) this.scheduleFlush(c);
+    // A client streaming a deep pipeline gets its replies at once: it refills its window sooner.
+    if (DEFER_FLUSH && c.w.len < DEFER_FLUSH_MAX) this.scheduleFlush(c);
     else this.flushClient(c);
   }
 
