@@ -26,6 +26,7 @@
 import { openSync, writev, fsync, close, renameSync, unlinkSync, closeSync } from 'node:fs';
 import type { Database } from '../server/db';
 import type { Value } from '../types/value';
+import { valueBytes } from '../eviction/estimate';
 
 export interface SnapshotEmitter {
   /** Start of a database in the walk (RDB: SELECTDB + RESIZEDB). */
@@ -64,6 +65,8 @@ interface Section {
   expires: Map<string, number>;
   /** Keys written because a client touched them first, or created after the start: the walk skips them. */
   visited: Set<string>;
+  /** Keys whose first change was counted in cowBytes. */
+  counted: Set<string>;
   /** Keys the walk wrote, by walkedPart (checked by the hook only); empty until the walk starts. */
   walked: Set<string>[];
   done: boolean;
@@ -216,7 +219,7 @@ export class SnapshotJob {
   readonly startedAt = performance.now();
   keysTotal = 0;
   keysDone = 0;
-  /** Bytes written because a client touched a key first (reported as "COW size"). */
+  /** Estimated bytes of the keys changed during the save (reported as the "COW size"). */
   cowBytes = 0;
   /** Slices run, and the longest one (ms): the time the walk held the event loop. */
   slices = 0;
@@ -226,7 +229,7 @@ export class SnapshotJob {
   private resolve!: (v: void) => void;
   private reject!: (e: Error) => void;
   readonly done: Promise<void>;
-  private hook = (db: Database, key: string, creating: boolean): void => this.beforeWrite(db, key, creating);
+  private hook = (db: Database, key: string, creating: boolean, read?: boolean): void => this.beforeWrite(db, key, creating, read);
 
   constructor(
     private readonly dbs: Database[],
@@ -244,7 +247,7 @@ export class SnapshotJob {
     });
     this.done.catch(() => undefined);
     for (const db of dbs) {
-      const s: Section = { dbid: db.id, dict: db.dict, expires: db.expires, visited: new Set(), walked: [], done: db.dict.size === 0, started: false, iter: null };
+      const s: Section = { dbid: db.id, dict: db.dict, expires: db.expires, visited: new Set(), counted: new Set(), walked: [], done: db.dict.size === 0, started: false, iter: null };
       this.keysTotal += db.dict.size;
       this.sections.push(s);
       if (!s.done) this.byDict.set(db.dict, s);
@@ -281,9 +284,18 @@ export class SnapshotJob {
     this.byDict.clear();
   }
 
-  private beforeWrite(db: Database, key: string, creating: boolean): void {
+  private beforeWrite(db: Database, key: string, creating: boolean, read = false): void {
     const s = this.byDict.get(db.dict);
     if (s === undefined || s.done) return;
+    if (!read && !s.counted.has(key)) {
+      // Copy-on-write size as a forked child would see it: the first change of
+      // each existing key during the save, written to the file yet or not.
+      const old = s.dict.get(key);
+      if (old !== undefined) {
+        s.counted.add(key);
+        this.cowBytes += valueBytes(old) + key.length;
+      }
+    }
     if (s.visited.has(key)) return;
     if (s.walked.length !== 0 && s.walked[walkedPart(key)].has(key)) return;
     const v = s.dict.get(key);
@@ -292,15 +304,8 @@ export class SnapshotJob {
       return;
     }
     s.visited.add(key);
-    const before = this.emitterBytesHint();
     this.emitter.key(s.dbid, key, v, s.expires.get(key));
-    this.cowBytes += this.emitterBytesHint() - before;
     this.keysDone++;
-  }
-
-  private emitterBytesHint(): number {
-    const e = this.emitter as unknown as { w?: { pos: number } };
-    return e.w?.pos ?? 0;
   }
 
   private schedule(delayMs: number): void {
@@ -380,6 +385,7 @@ export class SnapshotJob {
   private endSection(s: Section): void {
     s.done = true;
     s.visited = new Set();
+    s.counted = new Set();
     s.walked = [];
     s.iter = null;
     this.byDict.delete(s.dict);

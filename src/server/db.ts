@@ -37,9 +37,10 @@ export class Database {
   /**
    * Set by a running background snapshot (BGSAVE, AOF rewrite): called
    * before a key's value or TTL may change (`creating`: from set/update,
-   * the key may be new). Null otherwise, so it costs one check.
+   * the key may be new; `read`: from a lookup, the value may still be
+   * changed in place). Null otherwise, so it costs one check.
    */
-  cowHook: ((db: Database, key: string, creating: boolean) => void) | null = null;
+  cowHook: ((db: Database, key: string, creating: boolean, read?: boolean) => void) | null = null;
   /** Per-key access data (LRU clock / LFU counter), kept by src/features/eviction.ts; null when unused. */
   meta: Map<string, number> | null = null;
   /** Estimated bytes of this db's keys and values (kept through memHook). */
@@ -73,7 +74,7 @@ export class Database {
   lookup(key: string): Value | undefined {
     const v = this.dict.get(key);
     if (v === undefined) return undefined;
-    if (this.cowHook !== null) this.cowHook(this, key, false);
+    if (this.cowHook !== null) this.cowHook(this, key, false, true);
     if (this.expires.size !== 0 && this.expires.has(key) && this.expireIfNeeded(key)) return undefined;
     if (this.touchHook !== null) this.touchHook(this, key);
     return v;

@@ -7,7 +7,8 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startNodis, RawClient } from '../helpers';
 import { cmd, contents, later, pipeline, runCleanups, sameContents, tempDir } from './util';
 
@@ -82,4 +83,31 @@ test('BGSAVE SCHEDULE, LASTSAVE, changes counter and save points', async () => {
     saved = /rdb_changes_since_last_save:0/.test((await cmd(c, 'INFO', 'persistence')) as string);
   }
   assert.ok(saved, 'the save point triggered a BGSAVE');
+});
+
+test('COW size: the first change of each key during a BGSAVE counts, written to the file yet or not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodis-cow-'));
+  const n = await startNodis({ dir, save: '' });
+  const c = await RawClient.connect(n.port);
+  try {
+    for (let i = 0; i < 200; i++) await c.call('SET', `key${i}`, 'A'.repeat(500));
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '2000');
+    assert.equal(await c.call('BGSAVE'), '+Background saving started\r\n');
+    const field = (info: string, name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
+    const before = field(await c.call('INFO', 'persistence'), 'current_cow_size');
+    // key0..key15 are the first keys walked: most are in the file already, and still count.
+    for (let i = 0; i < 16; i++) await c.call('SETRANGE', `key${i}`, '0', 'B'.repeat(500));
+    const info = await c.call('INFO', 'persistence');
+    assert.equal(field(info, 'rdb_bgsave_in_progress'), 1);
+    assert.ok(field(info, 'current_cow_size') >= before + 16 * 500, info);
+    // A second change of the same keys adds nothing; reads add nothing.
+    for (let i = 0; i < 16; i++) await c.call('SETRANGE', `key${i}`, '0', 'C');
+    for (let i = 16; i < 32; i++) await c.call('GET', `key${i}`);
+    assert.equal(field(await c.call('INFO', 'persistence'), 'current_cow_size'), field(info, 'current_cow_size'));
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+  } finally {
+    c.close();
+    await n.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
