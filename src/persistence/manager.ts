@@ -257,7 +257,7 @@ export class Persistence {
     sink.write(emitter.drain());
     // rdb-key-save-delay is read once, as a forked child would have its own copy of the configuration.
     const keyDelay = this.server.config.num('rdb-key-save-delay');
-    const job = new SnapshotJob(this.server.dbs, emitter, sink, { keyDelayUs: () => keyDelay });
+    const job = new SnapshotJob(this.server.dbs, emitter, sink, { keyDelayUs: () => keyDelay, beforeSlice: () => this.server.flushPendingReplies() });
     const task: BgTask = { kind, job, sink, startMs: performance.now(), dirtyBefore: this.server.dirty, pid: process.pid, child: null, killed: false };
     this.bg = task;
     this.startStandInChild(task, (sig) => {

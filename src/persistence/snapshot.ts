@@ -207,6 +207,11 @@ export interface SnapshotOptions {
   keyDelayUs?: () => number;
   /** Pause the walk while this many bytes wait for the disk. */
   maxPending?: number;
+  /**
+   * Called before each slice: the server writes the replies of the commands
+   * run since the last slice, so that they do not wait for the slice too.
+   */
+  beforeSlice?: () => void;
 }
 
 export class SnapshotJob {
@@ -239,7 +244,7 @@ export class SnapshotJob {
     /** Receives the bytes when there is no file sink (in-memory snapshots). */
     private readonly collect: Buffer[] | null = null,
   ) {
-    this.sliceMs = opts.sliceMs ?? 1;
+    this.sliceMs = opts.sliceMs ?? 0.5;
     this.maxPending = opts.maxPending ?? 32 * 1024 * 1024;
     this.done = new Promise((res, rej) => {
       this.resolve = res;
@@ -342,6 +347,7 @@ export class SnapshotJob {
         return;
       }
     }
+    this.opts.beforeSlice?.();
     const sliceStart = performance.now();
     const deadline = sliceStart + this.sliceMs;
     let n = 0;
