@@ -7,8 +7,6 @@ export class Clock {
   private fixed: number | null = null;
   /** Wall time of the current batch (ms), or -1 outside a batch. */
   private batchNow = -1;
-  /** Date.now() - performance.now(), refreshed by resync(). */
-  private wallMinusMono = Date.now() - performance.now();
 
   constructor(manual = false) {
     if (manual) this.fixed = Date.now();
@@ -25,9 +23,16 @@ export class Clock {
     return Date.now() + this.offset;
   }
 
-  /** Start a batch at monotonic time `mono` (a performance.now() reading). */
+  /**
+   * Start a batch (`mono`: the caller's performance.now() reading, unused).
+   * The wall clock is read here rather than derived from the monotonic one:
+   * the two drift apart by up to a millisecond between re-alignments (NTP
+   * slews the wall clock), which made the cached time lag the system clock
+   * (PTTL after PXAT now+10000 said 10001, where Redis says at most 10000).
+   */
   beginBatch(mono: number): void {
-    this.batchNow = Math.floor(this.wallMinusMono + mono) + this.offset;
+    void mono;
+    this.batchNow = Date.now() + this.offset;
   }
 
   endBatch(): void {
@@ -36,12 +41,12 @@ export class Clock {
 
   /** Inside a batch, read the time again (Redis refreshes its cached time before serving blocked clients). */
   refreshBatch(): void {
-    if (this.batchNow >= 0) this.beginBatch(performance.now());
+    if (this.batchNow >= 0) this.beginBatch(0);
   }
 
-  /** Re-align the monotonic-derived wall time with the system clock (called by the cron). */
+  /** Kept for the cron's call: the batch time is read from the wall clock, nothing to re-align. */
   resync(): void {
-    this.wallMinusMono = Date.now() - performance.now();
+    /* nothing */
   }
 
   /** Microseconds since the epoch (for TIME and latency stats). */
