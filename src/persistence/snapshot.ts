@@ -71,7 +71,8 @@ interface Section {
   walked: Set<string>[];
   done: boolean;
   started: boolean;
-  iter: Iterator<[string, Value]> | null;
+  /** The walk's position: keys only, so that each step allocates no [key, value] pair. */
+  iter: Iterator<string> | null;
 }
 
 /** Sequential asynchronous writes to a file (one in flight), with fsync at the end. */
@@ -359,17 +360,18 @@ export class SnapshotJob {
       }
       if (!s.started) {
         s.started = true;
-        s.iter = s.dict.entries();
+        s.iter = s.dict.keys();
         for (let i = 0; i < WALKED_PARTS; i++) s.walked.push(new Set());
         this.emitter.dbStart(s.dbid, s.dict.size, s.expires.size);
       }
-      const it = s.iter as Iterator<[string, Value]>;
+      const it = s.iter as Iterator<string>;
       const r = it.next();
       if (r.done) {
         this.endSection(s);
         continue;
       }
-      const [key, v] = r.value;
+      const key = r.value;
+      const v = s.dict.get(key) as Value;
       if (s.visited.size !== 0 && s.visited.has(key)) continue;
       s.walked[walkedPart(key)].add(key);
       this.emitter.key(s.dbid, key, v, s.expires.size === 0 ? undefined : s.expires.get(key));
