@@ -195,8 +195,10 @@ export async function startOracle(extra: string[] = []): Promise<Oracle | null> 
   return {
     port,
     close: async () => {
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -130,6 +130,7 @@ async function startNodisChild(): Promise<{ port: number; stop: () => Promise<vo
   return {
     port,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
     },

@@ -230,6 +230,7 @@ async function startNodisChild(): Promise<{ port: number; stop: () => Promise<vo
     port,
     stop: async () => {
       if (exited) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
     },

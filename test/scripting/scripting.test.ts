@@ -77,6 +77,7 @@ async function startChild(): Promise<{ port: number; stop: () => Promise<void> }
   return {
     port,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
     },
