@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { freePort, waitPort } from './util';
 
 const MESSAGES = Number(process.env.FANOUT_MESSAGES ?? 3000);
 const PAYLOAD = Number(process.env.FANOUT_PAYLOAD ?? 64);
@@ -35,32 +36,6 @@ function bulk(s: string): string {
 
 function cmd(...args: string[]): string {
   return `*${args.length}\r\n${args.map(bulk).join('')}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => res(p));
-    });
-    s.on('error', rej);
-  });
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        res(true);
-      });
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not open`);
 }
 
 interface Counter {

@@ -11,11 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RawClient, freePort, sleep } from '../helpers';
+import { readFileSync } from 'node:fs';
+import { RawClient, sleep } from '../helpers';
+import { later, runCleanups, startNodisProcess, tempDir } from '../persistence/util';
 
 const MB = 1024 * 1024;
 const TOTAL = 1024 * MB;
@@ -29,21 +27,6 @@ function rssOf(pid: number): number {
 function infoField(info: string, name: string): number {
   const m = new RegExp(`^${name}:(\\d+)`, 'm').exec(info);
   return m ? Number(m[1]) : NaN;
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        res(true);
-      });
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`port ${port} did not open`);
 }
 
 /** Publish TOTAL bytes in MESSAGE-sized PUBLISHes, a few in flight; returns the receiver counts. */
@@ -85,13 +68,11 @@ function publishAll(port: number): Promise<number[]> {
 }
 
 test('a subscriber that never reads is disconnected at the pubsub limit while 1 GB is published; memory comes back', { timeout: 180_000 }, async () => {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'nodis-slowsub-'));
+  const dir = tempDir('slowsub');
   // bin/nodis-server, as a user starts it (it sets glibc's mmap threshold, see the script).
-  const bin = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--loglevel', 'warning'], { stdio: 'ignore' });
+  const srv = later(await startNodisProcess(dir, ['--save', '', '--loglevel', 'warning']));
+  const { port, child } = srv;
   try {
-    await waitPort(port);
     const ctl = await RawClient.connect(port);
     // Warm up (first command paths compiled), then the starting figures.
     for (let i = 0; i < 100; i++) await ctl.call('PING');
@@ -144,7 +125,6 @@ test('a subscriber that never reads is disconnected at the pubsub limit while 1 
     assert.ok(subClosed, 'subscriber connection closed by the server');
     ctl.close();
   } finally {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await runCleanups();
   }
 });
