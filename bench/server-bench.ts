@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { waitPort } from './util';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200000);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1000000);
@@ -25,21 +26,6 @@ const LEADERBOARD_OPS = Number(process.env.BENCH_LEADERBOARD_OPS ?? 100000);
 
 function have(cmd: string): boolean {
   return spawnSync(cmd, ['--version']).status === 0;
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        res(true);
-      });
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not open`);
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'nodis-bench-'));

@@ -27,6 +27,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './util';
 
 const KEYS = Number(process.env.SNAPSHOT_KEYS ?? 10_000_000);
 const RUN_REQUESTS = Number(process.env.SNAPSHOT_BENCH_REQUESTS ?? 20000);
@@ -55,18 +56,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const p = typeof a === 'object' && a !== null ? a.port : 0;
-      srv.close(() => res(p));
-    });
-  });
 }
 
 async function start(kind: Kind, dir: string): Promise<{ proc: Proc; readyMs: number }> {

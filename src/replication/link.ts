@@ -482,7 +482,7 @@ export class MasterLink {
 
   private feedStream(parser: RespParser, d: Buffer): void {
     const srv = this.srv;
-    srv.clock.beginBatch(performance.now());
+    srv.clock.beginBatch();
     let err: string | null;
     try {
       err = parser.feed(d, (args) => this.applyCommand(args));

@@ -524,7 +524,7 @@ export class Server implements KeyspaceHooks {
     this.stats.totalReadsProcessed++;
     const t0 = performance.now();
     this.stats.eventloopCycles++;
-    this.clock.beginBatch(t0);
+    this.clock.beginBatch();
     c.lastInteraction = this.clock.now();
     if (c.blocked !== null || c.ext.paused === true) {
       // Keep the input for later; parse nothing while blocked.
@@ -1512,7 +1512,6 @@ export class Server implements KeyspaceHooks {
 
   private cron(): void {
     this.cronLoops++;
-    this.clock.resync();
     const cronStart = performance.now();
     this.stats.eventloopCycles++;
     this.sampleInstantaneous();

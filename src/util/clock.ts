@@ -24,14 +24,13 @@ export class Clock {
   }
 
   /**
-   * Start a batch (`mono`: the caller's performance.now() reading, unused).
-   * The wall clock is read here rather than derived from the monotonic one:
+   * Start a batch. The wall clock is read here rather than derived from the
+   * monotonic one:
    * the two drift apart by up to a millisecond between re-alignments (NTP
    * slews the wall clock), which made the cached time lag the system clock
    * (PTTL after PXAT now+10000 said 10001, where Redis says at most 10000).
    */
-  beginBatch(mono: number): void {
-    void mono;
+  beginBatch(): void {
     this.batchNow = Date.now() + this.offset;
   }
 
@@ -41,12 +40,7 @@ export class Clock {
 
   /** Inside a batch, read the time again (Redis refreshes its cached time before serving blocked clients). */
   refreshBatch(): void {
-    if (this.batchNow >= 0) this.beginBatch(0);
-  }
-
-  /** Kept for the cron's call: the batch time is read from the wall clock, nothing to re-align. */
-  resync(): void {
-    /* nothing */
+    if (this.batchNow >= 0) this.beginBatch();
   }
 
   /** Microseconds since the epoch (for TIME and latency stats). */
