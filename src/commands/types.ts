@@ -15,6 +15,8 @@ export interface CommandDef {
   arity: number;
   /** Redis command flags, lowercase: write readonly denyoom admin pubsub noscript blocking loading stale fast no_auth may_replicate allow_busy no_multi ... */
   flags: Set<string>;
+  /** The flags the dispatcher tests on every call, as CMD_* bits (fixed at creation, like `flags`). */
+  bits: number;
   /** Legacy key positions: first, last (negative = from end), step. 0,0,0 = no keys. */
   firstKey: number;
   lastKey: number;
@@ -34,6 +36,40 @@ export interface CommandDef {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+}
+
+/* Flag bits of CommandDef.bits: a bit test instead of a Set lookup per request. */
+export const CMD_WRITE = 1;
+export const CMD_MAY_REPLICATE = 2;
+export const CMD_DENYOOM = 4;
+export const CMD_NO_AUTH = 8;
+export const CMD_PROTECTED = 16;
+export const CMD_NO_MULTI = 32;
+export const CMD_SKIP_MONITOR = 64;
+export const CMD_ADMIN = 128;
+export const CMD_SKIP_SLOWLOG = 256;
+export const CMD_FAST = 512;
+/** In the @scripting category: its flags may depend on the script it runs (server.ext.dynamicCommandFlags). */
+export const CMD_SCRIPTING = 1024;
+
+const BIT_OF: Record<string, number> = {
+  write: CMD_WRITE,
+  may_replicate: CMD_MAY_REPLICATE,
+  denyoom: CMD_DENYOOM,
+  no_auth: CMD_NO_AUTH,
+  protected: CMD_PROTECTED,
+  no_multi: CMD_NO_MULTI,
+  skip_monitor: CMD_SKIP_MONITOR,
+  admin: CMD_ADMIN,
+  skip_slowlog: CMD_SKIP_SLOWLOG,
+  fast: CMD_FAST,
+};
+
+/** CMD_* bits of a flag set. */
+export function flagBits(flags: Set<string>): number {
+  let b = 0;
+  for (const f of flags) b |= BIT_OF[f] ?? 0;
+  return b;
 }
 
 export interface CommandSpecExtra {
@@ -85,6 +121,7 @@ export function command(
     name,
     arity,
     flags: f,
+    bits: flagBits(f) | (cats.has('scripting') ? CMD_SCRIPTING : 0),
     firstKey: keys[0],
     lastKey: keys[1],
     step: keys[2],

@@ -11,6 +11,8 @@
  * exact text, after which the connection must be closed.
  */
 
+import { latin1 } from './latin1';
+
 const CR = 13;
 const LF = 10;
 
@@ -192,7 +194,7 @@ export class RespParser {
               if (n > this.limits.maxBulkLen) return 'Protocol error: invalid bulk length';
               if (n > 16384 && !this.authenticated) return 'Protocol error: unauthenticated bulk length';
               if (end - (p + 2) >= n + 2) {
-                this.args.push(buf.latin1Slice(p + 2, p + 2 + n));
+                this.args.push(this.args.length === 0 ? commandName(buf, p + 2, n) : latin1(buf, p + 2, p + 2 + n));
                 pos = p + 4 + n;
                 this.multibulkLeft--;
                 continue;
@@ -226,7 +228,7 @@ export class RespParser {
         }
         const n = this.bulkLen;
         if (end - pos < n + 2) break;
-        this.args.push(buf.latin1Slice(pos, pos + n));
+        this.args.push(this.args.length === 0 ? commandName(buf, pos, n) : latin1(buf, pos, pos + n));
         pos += n + 2;
         this.bulkLen = -1;
         this.multibulkLeft--;
@@ -247,6 +249,29 @@ export class RespParser {
     if (this.pending > this.limits.queryBufferLimit) return 'QUERYBUF';
     return null;
   }
+}
+
+/*
+ * Command names: a pipeline repeats a handful of them, so the last string
+ * made for each name is reused (a small direct-mapped cache). Besides saving
+ * the allocation, a reused string keeps the hash V8 computed for it on the
+ * first command-table lookup.
+ */
+const NAME_CACHE_SIZE = 256;
+const nameCache: string[] = new Array<string>(NAME_CACHE_SIZE).fill('');
+
+function commandName(b: Buffer, s: number, len: number): string {
+  if (len === 0 || len > 24) return latin1(b, s, s + len);
+  const h = (len * 7 + b[s] * 31 + b[s + len - 1] + b[s + (len >> 1)] * 3) & (NAME_CACHE_SIZE - 1);
+  const cached = nameCache[h];
+  if (cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === b[s + i]) i++;
+    if (i === len) return cached;
+  }
+  const name = latin1(b, s, s + len);
+  nameCache[h] = name;
+  return name;
 }
 
 /** End offset of the request parsed by the last successful tryWhole. */
@@ -286,7 +311,7 @@ function tryWhole(buf: Buffer, pos: number, end: number, maxBulk: number): strin
     if (c !== CR || q + 1 >= end || buf[q + 1] !== LF || len > maxBulk) return null;
     const start = q + 2;
     if (start + len + 2 > end) return null;
-    args[i] = buf.latin1Slice(start, start + len);
+    args[i] = i === 0 ? commandName(buf, start, len) : latin1(buf, start, start + len);
     p = start + len + 2;
   }
   fastEnd = p;

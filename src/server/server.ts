@@ -17,7 +17,7 @@ import { Clock } from '../util/clock';
 import { CursorTable } from '../util/scan-cursors';
 import { globMatch } from '../util/glob';
 import { E } from '../errors';
-import { noParentHandler, type CommandDef } from '../commands/types';
+import { noParentHandler, CMD_ADMIN, CMD_FAST, CMD_MAY_REPLICATE, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_SCRIPTING, CMD_SKIP_MONITOR, CMD_SKIP_SLOWLOG, CMD_WRITE, type CommandDef } from '../commands/types';
 import { allowProtectedAction } from '../commands/server';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
@@ -105,6 +105,8 @@ export class Server implements KeyspaceHooks {
   readonly log = new Logger();
   dbs: Database[] = [];
   readonly commands: Map<string, CommandDef>;
+  /** Command lookups by the exact name a client sent (see processCommand). */
+  private readonly commandByName = new Map<string, CommandDef>();
   readonly clients = new Map<number, Client>();
   private nextClientId = 1;
   stats = newStats();
@@ -569,7 +571,7 @@ export class Server implements KeyspaceHooks {
     const us = (ms * 1000) / n;
     for (let i = 0; i < n; i++) this.batchCmds[i].usec += us;
     if (this.slowlogThreshold >= 0 && us >= this.slowlogThreshold) {
-      for (let i = 0; i < n; i++) if (!this.batchCmds[i].flags.has('skip_slowlog')) this.slowlogPush(c, this.batchArgs[i], us);
+      for (let i = 0; i < n; i++) if ((this.batchCmds[i].bits & CMD_SKIP_SLOWLOG) === 0) this.slowlogPush(c, this.batchArgs[i], us);
     }
     if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample('command', us / 1000);
     this.stats.eventloopCmdUs += ms * 1000;
@@ -775,8 +777,12 @@ export class Server implements KeyspaceHooks {
   processCommand(c: Client, args: string[]): boolean {
     if (this.beforeCommandHooks.length !== 0) for (const h of this.beforeCommandHooks) h(c);
     const name = args[0];
-    let cmd = this.commands.get(name);
-    if (cmd === undefined) cmd = this.commands.get(name.toLowerCase());
+    let cmd = this.commandByName.get(name);
+    if (cmd === undefined) {
+      cmd = this.commands.get(name) ?? this.commands.get(name.toLowerCase());
+      // Names as clients spell them ("GET", "Get"), so the next lookup is one hit.
+      if (cmd !== undefined && this.commandByName.size < 4096) this.commandByName.set(name, cmd);
+    }
     if (cmd === undefined) {
       this.rejectCommand(c, E.UNKNOWN_CMD(name, args));
       return !c.closeAfterReply;
@@ -801,12 +807,13 @@ export class Server implements KeyspaceHooks {
       this.rejectCommand(c, E.WRONG_ARITY(cmd.name), cmd);
       return true;
     }
-    if (!c.authenticated && !cmd.flags.has('no_auth')) {
+    const bits = cmd.bits;
+    if (!c.authenticated && (bits & CMD_NO_AUTH) === 0) {
       cmd.rejectedCalls++;
       this.rejectCommand(c, 'NOAUTH Authentication required.', cmd);
       return true;
     }
-    if (cmd.flags.has('protected') || (cmd.parent !== undefined && cmd.parent.flags.has('protected'))) {
+    if ((bits & CMD_PROTECTED) !== 0 || (cmd.parent !== undefined && (cmd.parent.bits & CMD_PROTECTED) !== 0)) {
       const base = cmd.parent?.name ?? cmd.name;
       const option = base === 'debug' ? 'enable-debug-command' : 'enable-module-command';
       if (!allowProtectedAction(c, this.config.get(option))) {
@@ -853,7 +860,7 @@ export class Server implements KeyspaceHooks {
       this.rejectCommand(c, E.ONLY_PUBSUB(cmd.name), cmd);
       return true;
     }
-    if (c.multi !== null && cmd.flags.has('no_multi')) {
+    if (c.multi !== null && (bits & CMD_NO_MULTI) !== 0) {
       cmd.rejectedCalls++;
       this.rejectCommand(c, E.NO_MULTI, cmd);
       return true;
@@ -903,6 +910,7 @@ export class Server implements KeyspaceHooks {
       }
       return out ?? cmd.flags;
     }
+    if ((cmd.bits & CMD_SCRIPTING) === 0) return cmd.flags;
     const dyn = this.ext.dynamicCommandFlags as ((c: Client, cmd: CommandDef, args: string[]) => Set<string> | null) | undefined;
     return dyn?.(c, cmd, args) ?? cmd.flags;
   }
@@ -924,7 +932,7 @@ export class Server implements KeyspaceHooks {
     const top = this.pushDeferClient === null && !c.fake;
     if (top) this.pushDeferClient = c;
     // Scripts (the skip_monitor commands) show before the commands they run; others after they ran.
-    const monitorFirst = this.monitors.size !== 0 && cmd.flags.has('skip_monitor');
+    const monitorFirst = this.monitors.size !== 0 && (cmd.bits & CMD_SKIP_MONITOR) !== 0;
     if (monitorFirst) this.feedMonitors(c, args);
     const timed = !this.inBatch;
     const t0 = timed ? performance.now() : 0;
@@ -957,7 +965,7 @@ export class Server implements KeyspaceHooks {
     if (timed) this.stats.eventloopCmdUs += us;
     if (this.afterCommandHooks.length !== 0) for (const h of this.afterCommandHooks) h(c, cmd, args);
     // Monitors see a command after it ran (so EXEC follows the commands it executed).
-    if (this.monitors.size !== 0 && !monitorFirst && !cmd.flags.has('admin') && !cmd.flags.has('skip_monitor')) this.feedMonitors(c, logArgs);
+    if (this.monitors.size !== 0 && !monitorFirst && (cmd.bits & (CMD_ADMIN | CMD_SKIP_MONITOR)) === 0) this.feedMonitors(c, logArgs);
     this.currentClient = prevClient;
     cmd.calls++;
     cmd.usec += us;
@@ -966,12 +974,12 @@ export class Server implements KeyspaceHooks {
     c.commandsProcessed++;
     c.lastCmd = cmd.name;
     if (timed && !blockedNow) {
-      if (us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && !cmd.flags.has('skip_slowlog')) this.slowlogPush(c, logArgs, us);
-      if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample(cmd.flags.has('fast') ? 'fast-command' : 'command', us / 1000);
+      if (us >= this.slowlogThreshold && this.slowlogThreshold >= 0 && (cmd.bits & CMD_SKIP_SLOWLOG) === 0) this.slowlogPush(c, logArgs, us);
+      if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample((cmd.bits & CMD_FAST) !== 0 ? 'fast-command' : 'command', us / 1000);
     }
     const forced = c.forcePropagation;
     c.forcePropagation = false;
-    if ((this.dirty !== dirtyBefore || forced) && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || cmd.flags.has('write') || cmd.flags.has('may_replicate'))) {
+    if ((this.dirty !== dirtyBefore || forced) && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || (cmd.bits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0)) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
   }
