@@ -6,12 +6,13 @@
 
 import type { Client } from '../server/client';
 import type { Database } from '../server/db';
-import { NOTIFY } from '../server/server';
+import { NOTIFY as NOTIFY_CLASSES } from '../server/notify-flags';
 import { E } from '../errors';
 import { isString, type StringValue, type Value } from '../types/value';
 import { parseDouble, parseInt64Num } from '../util/numbers';
 
-export { NOTIFY };
+/** Keyspace notification classes (a plain binding: a re-export would compile to a getter called on every use). */
+export const NOTIFY = NOTIFY_CLASSES;
 
 /** Lookup for reading: counts keyspace hits/misses (and emits the key-miss event). */
 export function lookupRead(c: Client, key: string): Value | undefined {

@@ -44,6 +44,19 @@ function writeDecimal(b: Buffer, p: number, n: number): number {
     b[p + 1] = 48 + (n % 10);
     return p + 2;
   }
+  if (n < 1e15) {
+    // Digits written backwards from the end of the number: no string, no native call.
+    let digits = 3;
+    for (let x = 1000; x <= n; x *= 10) digits++;
+    let q = p + digits;
+    let v = n;
+    while (v >= 1) {
+      const d = v % 10;
+      b[--q] = 48 + d;
+      v = (v - d) / 10;
+    }
+    return p + digits;
+  }
   return p + b.latin1Write(String(n), p);
 }
 
@@ -105,7 +118,16 @@ export class ReplyWriter {
 
   /** Append a latin1 string as raw protocol bytes. */
   rawStr(s: string): void {
-    this.ensure(s.length);
+    const n = s.length;
+    this.ensure(n);
+    if (n < 32) {
+      // Short replies: a byte loop beats the native call's fixed cost.
+      const b = this.buf;
+      let p = this.len;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.len = p;
+      return;
+    }
     this.len += this.buf.latin1Write(s, this.len);
   }
 
@@ -126,8 +148,26 @@ export class ReplyWriter {
   }
 
   int(n: number | bigint): void {
-    if (typeof n === 'number' && n >= 0 && n < SHARED_MAX && Number.isInteger(n)) this.raw(sharedInts[n]);
-    else this.rawStr(':' + String(n) + CRLF);
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      if (n >= 0 && n < SHARED_MAX) {
+        this.raw(sharedInts[n]);
+        return;
+      }
+      this.ensure(24);
+      const b = this.buf;
+      let p = this.len;
+      b[p++] = 58; // ':'
+      if (n < 0) {
+        b[p++] = 45;
+        n = -n;
+      }
+      p = writeDecimal(b, p, n);
+      b[p++] = 13;
+      b[p++] = 10;
+      this.len = p;
+      return;
+    }
+    this.rawStr(':' + String(n) + CRLF);
   }
 
   /** Bulk string from a latin1 string. */

@@ -412,6 +412,10 @@ export class Replication {
     return n;
   }
 
+  /** min-replicas-to-write when min-replicas-max-lag allows it (else 0), as of config generation gateConfigGen. */
+  private minReplicas = 0;
+  private gateConfigGen = -1;
+
   private gate(c: Client, cmd: CommandDef, args: string[] | undefined): string | null {
     const srv = this.server;
     if (this.masterHost !== null) {
@@ -430,8 +434,13 @@ export class Replication {
       if (isWrite(srv, c, cmd, args)) return READONLY;
       return null;
     }
-    const min = srv.config.num('min-replicas-to-write');
-    if (min <= 0 || srv.config.num('min-replicas-max-lag') <= 0) return null;
+    const cfg = srv.config;
+    if (cfg.generation !== this.gateConfigGen) {
+      this.gateConfigGen = cfg.generation;
+      this.minReplicas = cfg.num('min-replicas-max-lag') > 0 ? cfg.num('min-replicas-to-write') : 0;
+    }
+    const min = this.minReplicas;
+    if (min <= 0) return null;
     if (!isWrite(srv, c, cmd, args)) return null;
     return this.goodReplicas() >= min ? null : NOREPLICAS;
   }

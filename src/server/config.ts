@@ -112,6 +112,8 @@ export class Config {
 
   /** Parsed numbers, cached until the next change of any parameter. */
   private nums = new Map<string, number>();
+  /** Bumped on every change of any value: lets hot paths cache what they derive from the config. */
+  generation = 0;
 
   /** Numeric value of an int/memory/bool parameter (bools give 1/0). */
   num(name: string): number {
@@ -244,6 +246,7 @@ export class Config {
     const v = this.normalise(n, args);
     this.values.set(n, v);
     this.nums.clear();
+    this.generation++;
     this.changed.add(n);
     for (const w of this.watchers) w(n);
   }
@@ -287,6 +290,7 @@ export class Config {
       const old = this.values.get(n) ?? '';
       this.values.set(n, v);
       this.nums.clear();
+      this.generation++;
       applied.push([n, old]);
       this.batchPos = applied.length - 1;
       for (const h of this.hooks.get(n) ?? []) {
@@ -296,6 +300,7 @@ export class Config {
           applied.reverse();
           for (const [rn, rv] of applied) this.values.set(rn, rv);
           this.nums.clear();
+          this.generation++;
           // As Redis: the parameters applied before the failing one are applied again with their old values.
           for (const [rn, rv] of applied.slice(1)) {
             if (rn.startsWith('tls-')) continue; // TLS reloads as one group: its old context stays in place
@@ -398,6 +403,7 @@ export class Config {
     this.saveLoaded = true;
     this.values.set('save', [cur, added].filter((x) => x !== '').join(' '));
     this.nums.clear();
+    this.generation++;
     this.changed.add('save');
   }
 

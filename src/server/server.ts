@@ -925,10 +925,10 @@ export class Server implements KeyspaceHooks {
     const prevArgs = this.currentArgs;
     this.currentCmd = cmd;
     this.currentArgs = args;
-    c.redacted = null;
+    if (c.redacted !== null) c.redacted = null;
     const prevClient = this.currentClient;
     this.currentClient = c;
-    c.propagateArgs = null;
+    if (c.propagateArgs !== null) c.propagateArgs = null;
     const top = this.pushDeferClient === null && !c.fake;
     if (top) this.pushDeferClient = c;
     // Scripts (the skip_monitor commands) show before the commands they run; others after they ran.
@@ -978,7 +978,7 @@ export class Server implements KeyspaceHooks {
       if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample((cmd.bits & CMD_FAST) !== 0 ? 'fast-command' : 'command', us / 1000);
     }
     const forced = c.forcePropagation;
-    c.forcePropagation = false;
+    if (forced) c.forcePropagation = false;
     if ((this.dirty !== dirtyBefore || forced) && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || (cmd.bits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0)) {
       this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
     }
