@@ -50,10 +50,17 @@ function writeDecimal(b: Buffer, p: number, n: number): number {
     for (let x = 1000; x <= n; x *= 10) digits++;
     let q = p + digits;
     let v = n;
-    while (v >= 1) {
+    while (v > 2147483647) {
       const d = v % 10;
       b[--q] = 48 + d;
       v = (v - d) / 10;
+    }
+    // Small integer arithmetic from here on.
+    let w = v | 0;
+    while (w !== 0) {
+      const x = (w / 10) | 0;
+      b[--q] = 48 + (w - x * 10);
+      w = x;
     }
     return p + digits;
   }
