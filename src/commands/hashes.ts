@@ -11,6 +11,7 @@
 
 import type { Client } from '../server/client';
 import type { Database } from '../server/db';
+import type { KeyDict } from '../server/keydict';
 import type { Server } from '../server/server';
 import { command, type CommandDef } from './types';
 import { E } from '../errors';
@@ -555,7 +556,7 @@ function hscanCommand(c: Client, args: string[]): void {
 // ----------------------------------------------------------------------------
 
 /** A database's key dictionary (swapped by SWAPDB, replaced by FLUSHDB and loads). */
-type Dict = Map<string, Value>;
+type Dict = KeyDict;
 
 /**
  * Active field expiry state of one server. Tracking is keyed by the key
@@ -591,7 +592,7 @@ function hfeState(srv: Server): HfeState {
   st = state;
   // A hash with TTLs that lands under a new name (RENAME, MOVE, COPY, RESTORE...) is tracked again.
   srv.keyModifiedHooks.push((db, key) => {
-    const v = db.dict.get(key);
+    const v = db.dict.peek(key);
     if (v instanceof HashObject && v.volatileCount !== 0) trackKey(state, db, key);
   });
   srv.cronHooks.push(() => activeExpireFields(srv, state));

@@ -208,7 +208,7 @@ function scanCommand(c: Client, args: string[]): void {
 function randomkeyCommand(c: Client): void {
   const db = c.db;
   for (let tries = 0; tries < 100 && db.dict.size > 0; tries++) {
-    const key = randomKeyOf(db.dict);
+    const key = db.dict.randomKey();
     if (key === undefined) break;
     if (db.lookup(key) !== undefined) {
       c.w.bulk(key);

@@ -43,6 +43,11 @@ export function remeasure(v: Value): void {
   if (typeof v === 'object' && !Buffer.isBuffer(v)) measured.delete(v);
 }
 
+/** Estimated bytes of a key holding a string of `len` bytes (as keyBytes would say). */
+export function stringKeyBytes(key: string, len: number): number {
+  return KEY_OVERHEAD + key.length + 16 + len;
+}
+
 /** Estimated bytes of a key holding `v`. */
 export function keyBytes(key: string, v: Value): number {
   return KEY_OVERHEAD + key.length + valueBytes(v);

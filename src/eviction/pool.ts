@@ -6,8 +6,8 @@
  * candidates across rounds makes a small sample size behave much closer to
  * exact LRU than sampling alone.
  *
- * Keys are sampled with a rotating cursor per database (a live Map iterator,
- * which stays valid while the Map changes), so that successive rounds see
+ * Keys are sampled with a rotating cursor per database (a live Map or
+ * KeyDict iterator, which stays valid while the dictionary changes), so that successive rounds see
  * different keys; a random skip spreads the samples.
  */
 
@@ -69,13 +69,19 @@ export class EvictionPool {
   }
 }
 
+/** What a KeyCursor walks: a Map or a KeyDict (whose iterators are live too). */
+export interface KeySource {
+  readonly size: number;
+  keys(): Iterator<string>;
+}
+
 /** A rotating cursor over the keys of one Map. */
 export class KeyCursor {
   private it: Iterator<string> | null = null;
-  constructor(private map: Map<string, unknown>) {}
+  constructor(private map: KeySource) {}
 
   /** Rebind to another Map (after FLUSHDB or SWAPDB). */
-  bind(map: Map<string, unknown>): void {
+  bind(map: KeySource): void {
     if (map !== this.map) {
       this.map = map;
       this.it = null;

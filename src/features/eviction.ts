@@ -11,9 +11,10 @@
  * the estimate to heal drift, and major GCs recalibrate a scale factor for
  * large datasets against the measured heap.
  *
- * Access data lives in `db.meta` (a Map of small integers parallel to the
- * dict, see src/eviction/access.ts); it is updated by `db.lookup` (reads and
- * writes) except during commands that must not touch keys (TTL, TYPE,
+ * Access data is the 32-bit access field of each key in its KeyDict
+ * (src/server/keydict.ts; format in src/eviction/access.ts; 0 means never
+ * set, e.g. a key loaded at start-up); it is updated by `db.lookup` (reads
+ * and writes) except during commands that must not touch keys (TTL, TYPE,
  * EXISTS, OBJECT, DEBUG, MEMORY) and for CLIENT NO-TOUCH clients (TOUCH
  * still touches).
  */
@@ -21,12 +22,13 @@
 import { PerformanceObserver, constants as perfConstants, performance } from 'node:perf_hooks';
 import type { Server } from '../server/server';
 import type { Database } from '../server/db';
+import type { KeyDict } from '../server/keydict';
 import type { Client } from '../server/client';
 import type { CommandDef } from '../commands/types';
 import type { Value } from '../types/value';
 import { NOTIFY } from '../server/notify-flags';
 import { usedMemory as heapFigure } from '../server/memory';
-import { keyBytes } from '../eviction/estimate';
+import { keyBytes, stringKeyBytes } from '../eviction/estimate';
 import { LFU_INIT, lfuBump, lfuDecayed, lfuMinutesOf, lfuPack, lruClockOf, lruIdleSeconds } from '../eviction/access';
 import { EvictionPool, KeyCursor } from '../eviction/pool';
 
@@ -54,6 +56,12 @@ export interface EvictionState {
 
 function isCollection(v: Value): v is Exclude<Value, string | Buffer> {
   return typeof v === 'object' && !Buffer.isBuffer(v);
+}
+
+/** The access field of a key, undefined when absent or never set (0). */
+function accessOf(dict: KeyDict, key: string): number | undefined {
+  const p = dict.getAccess(key);
+  return p === 0 ? undefined : p;
 }
 
 export function attach(srv: Server): void {
@@ -103,7 +111,9 @@ export function attach(srv: Server): void {
 
   const lruNow = (): number => lruClockOf(srv.clock.now());
 
-  function accounted(key: string, v: Value): number {
+  /** Bytes accounted for `key` holding `v` (a number: a string value of that length). */
+  function accounted(key: string, v: Value | number): number {
+    if (typeof v === 'number') return stringKeyBytes(key, v);
     if (isCollection(v)) {
       const b = acct.get(v);
       if (b !== undefined) return b;
@@ -114,13 +124,10 @@ export function attach(srv: Server): void {
   let lastStringKey: string | null = null;
   let lastStringDb: Database | null = null;
 
-  function memHook(db: Database, key: string, before: Value | undefined, after: Value | undefined): void {
+  function memHook(db: Database, key: string, before: Value | number | undefined, after: Value | undefined): void {
     if (before !== undefined) db.dataBytes -= accounted(key, before);
-    const meta = db.meta as Map<string, number>;
-    if (after === undefined) {
-      meta.delete(key);
-      return;
-    }
+    // A removed key's access field goes with it.
+    if (after === undefined) return;
     const b = keyBytes(key, after);
     if (isCollection(after)) acct.set(after, b);
     else {
@@ -130,8 +137,8 @@ export function attach(srv: Server): void {
     }
     db.dataBytes += b;
     // New keys start fresh; an overwritten key keeps its LFU counter (as Redis does).
-    if (!lfuMode) meta.set(key, lruNow());
-    else if (before === undefined || !meta.has(key)) meta.set(key, lfuPack(lfuMinutesOf(srv.clock.now()), LFU_INIT));
+    if (!lfuMode) db.dict.setAccess(key, lruNow());
+    else if (before === undefined || db.dict.getAccess(key) === 0) db.dict.setAccess(key, lfuPack(lfuMinutesOf(srv.clock.now()), LFU_INIT));
   }
 
   // Commands that look keys up without touching them.
@@ -157,19 +164,18 @@ export function attach(srv: Server): void {
       const c = srv.currentClient;
       if (c !== null && c.noTouch) return;
     }
-    const meta = db.meta as Map<string, number>;
+    const dict = db.dict;
     if (!lfuMode) {
-      meta.set(key, lruClockOf(srv.clock.now()));
+      dict.setAccess(key, lruClockOf(srv.clock.now()));
       return;
     }
     const nowMin = lfuMinutesOf(srv.clock.now());
-    const p = meta.get(key);
+    const p = accessOf(dict, key);
     const counter = p === undefined ? LFU_INIT : lfuDecayed(p, nowMin, decayTime);
-    meta.set(key, lfuPack(nowMin, lfuBump(counter, logFactor)));
+    dict.setAccess(key, lfuPack(nowMin, lfuBump(counter, logFactor)));
   }
 
   for (const db of srv.dbs) {
-    db.meta = new Map();
     db.memHook = memHook;
     db.touchHook = touchHook;
   }
@@ -180,13 +186,8 @@ export function attach(srv: Server): void {
       lastStringKey = null;
       return;
     }
-    const v = db.dict.get(key);
-    if (v === undefined) {
-      // Removed without the hooks (a path that bypasses Database): drop its access data.
-      if (db.meta !== null && db.meta.size > db.dict.size) db.meta.delete(key);
-      return;
-    }
-    if (!isCollection(v)) return;
+    const v = db.dict.peek(key);
+    if (v === undefined || typeof v === 'number' || !isCollection(v)) return;
     const b = keyBytes(key, v);
     const old = acct.get(v);
     db.dataBytes += old === undefined ? b : b - old;
@@ -305,7 +306,7 @@ export function attach(srv: Server): void {
   // full pass, adopt the recount if it differs by more than 1/16.
   let sweepDb = 0;
   let sweepIt: Iterator<[string, Value]> | null = null;
-  let sweepDict: Map<string, Value> | null = null;
+  let sweepDict: KeyDict | null = null;
   let sweepSum = 0;
   let needFullRecount = true;
 
@@ -337,9 +338,6 @@ export function attach(srv: Server): void {
       if (r.done === true) {
         const diff = Math.abs(sweepSum - db.dataBytes);
         if (diff > db.dataBytes / 16 + 4096) db.dataBytes = sweepSum;
-        // Access data of keys removed behind the hooks' back.
-        const meta = db.meta;
-        if (meta !== null && meta.size > db.dict.size) for (const k of meta.keys()) if (!db.dict.has(k)) meta.delete(k);
         sweepIt = null;
         sweepDb = (sweepDb + 1) % srv.dbs.length;
         return;
@@ -371,7 +369,7 @@ export function attach(srv: Server): void {
 
   function score(db: Database, key: string): number {
     if (policy === 'volatile-ttl') return -(db.expires.get(key) ?? Infinity);
-    const p = (db.meta as Map<string, number>).get(key);
+    const p = accessOf(db.dict, key);
     if (lfuMode) return 255 - (p === undefined ? LFU_INIT : lfuDecayed(p, lfuMinutesOf(srv.clock.now()), decayTime));
     return p === undefined ? 0 : lruIdleSeconds(p, lruNow());
   }
@@ -526,18 +524,18 @@ export function attach(srv: Server): void {
   // ---------------------------------------------------------------------------
 
   srv.ext.keyAccessTime = (db: Database, key: string): number | undefined => {
-    const p = db.meta?.get(key);
+    const p = accessOf(db.dict, key);
     if (p === undefined) return undefined;
     return srv.clock.now() - lruIdleSeconds(p, lruNow()) * 1000;
   };
   srv.ext.keyFreq = (db: Database, key: string): number | undefined => {
-    const p = db.meta?.get(key);
+    const p = accessOf(db.dict, key);
     return p === undefined ? LFU_INIT : lfuDecayed(p, lfuMinutesOf(srv.clock.now()), decayTime);
   };
   /** DEBUG OBJECT's lru and lru_seconds_idle. */
   srv.ext.keyLruInfo = (db: Database, key: string): { lru: number; idle: number } => {
     const now = lruNow();
-    const p = db.meta?.get(key) ?? now;
+    const p = accessOf(db.dict, key) ?? now;
     return { lru: p, idle: lruIdleSeconds(p, now) };
   };
 
@@ -553,14 +551,13 @@ export function attach(srv: Server): void {
       if (hints === undefined || args.length < 2) return;
       const db = c.db;
       const key = args[1];
-      const meta = db.meta;
       const at = hints.access.get(db)?.get(key);
       const fr = hints.freq.get(db)?.get(key);
       hints.access.get(db)?.delete(key);
       hints.freq.get(db)?.delete(key);
-      if (meta === null || !db.dict.has(key)) return;
-      if (!lfuMode && at !== undefined) meta.set(key, lruClockOf(at));
-      if (lfuMode && fr !== undefined) meta.set(key, lfuPack(lfuMinutesOf(srv.clock.now()), fr));
+      if (!db.dict.has(key)) return;
+      if (!lfuMode && at !== undefined) db.dict.setAccess(key, lruClockOf(at));
+      if (lfuMode && fr !== undefined) db.dict.setAccess(key, lfuPack(lfuMinutesOf(srv.clock.now()), fr));
     };
   }
 

@@ -25,6 +25,7 @@
 
 import { openSync, writev, fsync, close, renameSync, unlinkSync, closeSync } from 'node:fs';
 import type { Database } from '../server/db';
+import type { KeyDict } from '../server/keydict';
 import type { Value } from '../types/value';
 import { valueBytes } from '../eviction/estimate';
 
@@ -61,7 +62,7 @@ function walkedPart(key: string): number {
 
 interface Section {
   dbid: number;
-  dict: Map<string, Value>;
+  dict: KeyDict;
   expires: Map<string, number>;
   /** Keys written because a client touched them first, or created after the start: the walk skips them. */
   visited: Set<string>;
@@ -217,7 +218,7 @@ export interface SnapshotOptions {
 
 export class SnapshotJob {
   private sections: Section[] = [];
-  private byDict = new Map<Map<string, Value>, Section>();
+  private byDict = new Map<KeyDict, Section>();
   private cur = 0;
   private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private finished = false;

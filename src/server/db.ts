@@ -1,7 +1,9 @@
 /*
  * One numbered database: the key dictionary and the expiry dictionary.
  *
- * Keys are latin1 strings. Expiry times live in a second Map (keys with a TTL
+ * Keys are latin1 strings, kept in a KeyDict (src/server/keydict.ts: small
+ * string entries off the V8 heap, with a per-key access field for LRU/LFU).
+ * Expiry times live in a second Map (keys with a TTL
  * only), as in Redis. Reads go through `lookup`, which deletes a key whose
  * time has passed (lazy expiry); the active expiry cycle in the server samples
  * `expires` in the background. Every mutation reports to the owner through
@@ -10,6 +12,7 @@
  */
 
 import type { Value } from '../types/value';
+import { KeyDict } from './keydict';
 
 export interface KeyspaceHooks {
   /** A key was expired lazily or actively: propagate, notify, invalidate. */
@@ -26,7 +29,7 @@ export interface KeyspaceHooks {
 }
 
 export class Database {
-  dict = new Map<string, Value>();
+  dict = new KeyDict();
   expires = new Map<string, number>();
   /** Stats for INFO keyspace avg_ttl and active expiry. */
   avgTtl = 0;
@@ -41,12 +44,15 @@ export class Database {
    * changed in place). Null otherwise, so it costs one check.
    */
   cowHook: ((db: Database, key: string, creating: boolean, read?: boolean) => void) | null = null;
-  /** Per-key access data (LRU clock / LFU counter), kept by src/features/eviction.ts; null when unused. */
-  meta: Map<string, number> | null = null;
   /** Estimated bytes of this db's keys and values (kept through memHook). */
   dataBytes = 0;
-  /** Called before a key's value changes (`before`/`after` undefined: absent); null when unused. */
-  memHook: ((db: Database, key: string, before: Value | undefined, after: Value | undefined) => void) | null = null;
+  /**
+   * Called when a key's value changes (`before`/`after` undefined: absent):
+   * before a removal, after a store (so that the key exists). `before` may
+   * be the length of a string value instead of the value (KeyDict.peek).
+   * Null when unused.
+   */
+  memHook: ((db: Database, key: string, before: Value | number | undefined, after: Value | undefined) => void) | null = null;
   /** Called when a lookup finds a live key (LRU/LFU access tracking); null when unused. */
   touchHook: ((db: Database, key: string) => void) | null = null;
 
@@ -63,7 +69,7 @@ export class Database {
     if (when > this.hooks.now()) return false;
     if (this.hooks.expiryPaused()) return this.hooks.expiryIgnored?.() !== true; // logically expired, but kept
     if (this.cowHook !== null) this.cowHook(this, key, false);
-    if (this.memHook !== null) this.memHook(this, key, this.dict.get(key), undefined);
+    if (this.memHook !== null) this.memHook(this, key, this.dict.peek(key), undefined);
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.onExpired(this, key);
@@ -80,33 +86,35 @@ export class Database {
     return v;
   }
 
+  /** As lookup(key) !== undefined, without making the value. */
   has(key: string): boolean {
-    return this.lookup(key) !== undefined;
+    if (!this.dict.has(key)) return false;
+    if (this.cowHook !== null) this.cowHook(this, key, false, true);
+    if (this.expires.size !== 0 && this.expires.has(key) && this.expireIfNeeded(key)) return false;
+    if (this.touchHook !== null) this.touchHook(this, key);
+    return true;
   }
 
   /** Store `value`, removing any TTL unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     if (this.cowHook !== null) this.cowHook(this, key, true);
-    if (this.memHook !== null) this.memHook(this, key, this.dict.get(key), value);
-    if (this.hooks.newKeyEvents === true && !this.dict.has(key)) {
-      this.dict.set(key, value);
-      this.hooks.onNewKey?.(this, key);
-    } else this.dict.set(key, value);
+    const before = this.dict.put(key, value);
+    if (this.memHook !== null) this.memHook(this, key, before, value);
+    if (before === undefined && this.hooks.newKeyEvents === true) this.hooks.onNewKey?.(this, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
   }
 
   /** Replace the value of an existing key, keeping its TTL. */
   update(key: string, value: Value): void {
     if (this.cowHook !== null) this.cowHook(this, key, true);
-    if (this.memHook !== null) this.memHook(this, key, this.dict.get(key), value);
-    this.dict.set(key, value);
+    const before = this.dict.put(key, value);
+    if (this.memHook !== null) this.memHook(this, key, before, value);
   }
 
   /** Remove a key. Returns whether it existed (live). */
   delete(key: string): boolean {
-    const v = this.lookup(key);
-    if (v === undefined) return false;
-    if (this.memHook !== null) this.memHook(this, key, v, undefined);
+    if (!this.has(key)) return false;
+    if (this.memHook !== null) this.memHook(this, key, this.dict.peek(key), undefined);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     return true;
@@ -128,10 +136,9 @@ export class Database {
 
   clear(): number {
     const n = this.dict.size;
-    this.dict = new Map();
+    this.dict = new KeyDict();
     this.expires = new Map();
     this.dataBytes = 0;
-    if (this.meta !== null) this.meta = new Map();
     return n;
   }
 
@@ -143,9 +150,6 @@ export class Database {
     this.expires = other.expires;
     other.dict = d;
     other.expires = e;
-    const m = this.meta;
-    this.meta = other.meta;
-    other.meta = m;
     const b = this.dataBytes;
     this.dataBytes = other.dataBytes;
     other.dataBytes = b;

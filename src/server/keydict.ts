@@ -407,6 +407,16 @@ export class KeyDict {
   }
 
   set(key: string, v: Value): this {
+    this.put(key, v);
+    return this;
+  }
+
+  /**
+   * set(), returning what the key held before as peek() would have: the
+   * old value when it was kept as an object, the old length of an inline
+   * string, undefined for a new key.
+   */
+  put(key: string, v: Value): Value | number | undefined {
     const h = hashKey(key);
     let s = this.findSlot(key, h);
     const inline = typeof v === 'string' && v.length <= INLINE_VALUE_MAX && key.length <= INLINE_KEY_MAX;
@@ -414,8 +424,7 @@ export class KeyDict {
       const id = this.table[s] - 1;
       this.lastKey = key;
       this.lastId = id;
-      this.overwrite(id, key, v, inline);
-      return this;
+      return this.overwrite(id, key, v, inline);
     }
     if (this.nextId === this.offs.length) {
       this.makeRoom();
@@ -451,16 +460,25 @@ export class KeyDict {
       this.hashes[id] = h | SIDE_VAL;
       this.sideVals.set(id, v);
     }
-    return this;
+    return undefined;
   }
 
   /** New value for live id `id` (same position in the order). */
-  private overwrite(id: number, key: string, v: Value, inline: boolean): void {
+  private overwrite(id: number, key: string, v: Value, inline: boolean): Value | number {
     const off = this.offs[id];
     const f = this.hashes[id];
     if (off === NOREC) {
+      const prev = this.sideVals.get(id) as Value;
       this.sideVals.set(id, v);
-      return;
+      return prev;
+    }
+    let prev: Value | number;
+    if ((f & SIDE_VAL) !== 0) prev = this.sideVals.get(id) as Value;
+    else {
+      const b = this.chunks[off >>> CHUNK_BITS];
+      let p = off & CHUNK_MASK;
+      p += b[p] === 255 ? 3 : 1;
+      prev = b[p] === 255 ? b[p + 1] | (b[p + 2] << 8) : b[p];
     }
     if (!inline) {
       if ((f & SIDE_VAL) === 0) {
@@ -473,7 +491,7 @@ export class KeyDict {
         this.hashes[id] = f | SIDE_VAL;
       }
       this.sideVals.set(id, v);
-      return;
+      return prev;
     }
     const sv = v as string;
     const old = this.recordSize(off);
@@ -487,7 +505,7 @@ export class KeyDict {
       this.writeRecord(off, key, sv);
       this.liveBytes -= old - need;
       this.wasteBytes += old - need;
-      return;
+      return prev;
     }
     const at = this.alloc(need);
     this.liveBytes -= old;
@@ -502,6 +520,7 @@ export class KeyDict {
       this.offs[id] = at;
     }
     this.maybeCompact();
+    return prev;
   }
 
   delete(key: string): boolean {

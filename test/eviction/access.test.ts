@@ -98,5 +98,5 @@ test('SWAPDB and FLUSHDB keep access data with its keys', async () => {
   assert.equal(await r.call('SELECT', '0'), '+OK\r\n');
   assert.equal(await idle('a'), 7);
   await r.call('FLUSHALL');
-  assert.equal(srv.server.dbs.reduce((n, db) => n + (db.meta?.size ?? 0) + db.dataBytes, 0), 0);
+  assert.equal(srv.server.dbs.reduce((n, db) => n + db.dict.size + db.dataBytes, 0), 0);
 });

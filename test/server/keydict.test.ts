@@ -114,7 +114,13 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
       if (x < 0.45) {
         const k = g.key();
         const v = g.value();
-        d.set(k, v);
+        const peeked = d.peek(k);
+        const prev = x < 0.2 ? d.put(k, v) : (d.set(k, v), peeked);
+        assert.equal(prev, peeked);
+        const old = m.get(k);
+        if (old === undefined) assert.equal(prev, undefined);
+        else if (typeof prev === 'number') assert.equal(prev, (old as string).length);
+        else assert.ok(sameValue(prev, old));
         m.set(k, v);
       } else if (x < 0.7) {
         const k = g.key();
