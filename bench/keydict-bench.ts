@@ -15,6 +15,7 @@ import type { Value } from '../src/types/value';
 const KEYS = Number(process.env.BENCH_KEYS ?? 1000000);
 
 interface Store {
+  readonly size: number;
   get(k: string): Value | undefined;
   set(k: string, v: Value): unknown;
   has(k: string): boolean;
@@ -79,7 +80,7 @@ function memChild(kind: string): void {
   const heap = getHeapStatistics().used_heap_size - heap0;
   const ext = process.memoryUsage().arrayBuffers - ext0;
   const rss = process.memoryUsage().rss - rss0;
-  process.stdout.write(JSON.stringify({ heap, ext, rss, size: (s as { size: number }).size }) + '\n');
+  process.stdout.write(JSON.stringify({ heap, ext, rss, size: s.size }) + '\n');
 }
 
 function main(): void {
