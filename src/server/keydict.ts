@@ -65,14 +65,35 @@ const SIDE_KEY = 0x80000000 | 0;
 /** Bytes compacted only when the waste is at least this much. */
 const MIN_WASTE = 1 << 20;
 
-/** The 30-bit hash of a key (FNV-1a over the char codes, then a final mix). */
-export function hashKey(k: string): number {
-  const n = k.length;
-  let h = 0x811c9dc5 ^ n;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+/**
+ * The 30-bit hash of a key: MurmurHash3-style, four latin1 chars per round
+ * (chars are bytes, so four fit in 32 bits), then the final avalanche.
+ */
+export function hashKey(s: string): number {
+  const n = s.length;
+  let h = n;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  if (i < n) {
+    let k = s.charCodeAt(i);
+    if (i + 1 < n) k |= s.charCodeAt(i + 1) << 8;
+    if (i + 2 < n) k |= s.charCodeAt(i + 2) << 16;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h & HASH_MASK;
 }
 
@@ -793,7 +814,9 @@ export class KeyDict {
       const n = q - p + klen + vlen;
       const at = this.alloc(n);
       const dst = this.chunks[at >>> CHUNK_BITS];
-      src.copy(dst, at & CHUNK_MASK, p, p + n);
+      const d0 = at & CHUNK_MASK;
+      if (n <= 64) for (let i = 0; i < n; i++) dst[d0 + i] = src[p + i];
+      else src.copy(dst, d0, p, p + n);
       offs[id] = at;
     }
     this.compacting = false;
