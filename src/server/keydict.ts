@@ -498,8 +498,26 @@ export class KeyDict {
     else {
       const b = this.chunks[off >>> CHUNK_BITS];
       let p = off & CHUNK_MASK;
-      p += b[p] === 255 ? 3 : 1;
-      prev = b[p] === 255 ? b[p + 1] | (b[p + 2] << 8) : b[p];
+      const klen = b[p] === 255 ? b[p + 1] | (b[p + 2] << 8) : b[p];
+      p += klen < 255 ? 1 : 3;
+      const ovlen = b[p] === 255 ? b[p + 1] | (b[p + 2] << 8) : b[p];
+      prev = ovlen;
+      if (inline) {
+        const vlen = (v as string).length;
+        if (vlen <= ovlen && (vlen < 255) === (ovlen < 255)) {
+          // Same header layout, no longer: only the value changes.
+          if (vlen < 255) b[p++] = vlen;
+          else {
+            b[p + 1] = vlen & 0xff;
+            b[p + 2] = vlen >>> 8;
+            p += 3;
+          }
+          putStr(b, p + klen, v as string);
+          this.liveBytes -= ovlen - vlen;
+          this.wasteBytes += ovlen - vlen;
+          return prev;
+        }
+      }
     }
     if (!inline) {
       if ((f & SIDE_VAL) === 0) {
