@@ -5,10 +5,24 @@
  * mutations (the SCAN guarantee), and the per-key access field.
  */
 
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyDict, INLINE_KEY_MAX, INLINE_VALUE_MAX } from '../../src/server/keydict';
 import type { Value, RObject } from '../../src/types/value';
+import { startNodis, RawClient, pipeline, type RunningServer } from '../helpers';
+
+let srv: RunningServer;
+let r: RawClient;
+
+before(async () => {
+  srv = await startNodis();
+  r = await RawClient.connect(srv.port);
+});
+
+after(async () => {
+  r.close();
+  await srv.close();
+});
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -301,4 +315,82 @@ test('KeyDict compacts its arena and id arrays under churn', () => {
   assert.equal(d.size, 1000);
   assert.ok(d.storeBytes < 1 << 20, 'store shrank: ' + String(d.storeBytes));
   for (let i = 0; i < 1000; i++) assert.equal(d.get('keep' + i), v);
+});
+
+/** Parse a RESP reply made of arrays and bulk strings (binary-safe). */
+function parseResp(s: string): unknown {
+  let p = 0;
+  const one = (): unknown => {
+    const t = s[p];
+    const e = s.indexOf('\r\n', p);
+    const n = Number(s.slice(p + 1, e));
+    p = e + 2;
+    if (t === '*') {
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) out.push(one());
+      return out;
+    }
+    if (t === '$') {
+      if (n < 0) return null;
+      const v = s.slice(p, p + n);
+      p += n + 2;
+      return v;
+    }
+    return n;
+  };
+  return one();
+}
+
+test('server: binary values round-trip, and SCAN under churn returns every key present throughout once', async () => {
+  const bin = (i: number): string => {
+    let v = '';
+    for (let j = 0; j < (i % 40); j++) v += String.fromCharCode((i * 31 + j * 7) & 0xff);
+    return v;
+  };
+  const N = 6000;
+  const cmds: string[][] = [];
+  for (let i = 0; i < N; i++) {
+    if (i % 10 === 3) cmds.push(['HSET', 'o:' + i, 'f', String(i)]);
+    else if (i % 10 === 7) cmds.push(['SET', 'o:' + i, 'x'.repeat(600 + i)]);
+    else cmds.push(['SET', 'o:' + i, bin(i)]);
+  }
+  await pipeline(r, cmds);
+  for (const i of [0, 1, 39, 78, 1007, 5999]) {
+    if (i % 10 === 3) continue;
+    const want = i % 10 === 7 ? 'x'.repeat(600 + i) : bin(i);
+    assert.equal(parseResp(await r.call('GET', 'o:' + i)), want);
+  }
+  assert.equal(await r.call('DBSIZE'), ':' + N + '\r\n');
+  const seen = new Map<string, number>();
+  const deleted = new Set<string>();
+  let cursor = '0';
+  let round = 0;
+  do {
+    const [next, keys] = parseResp(await r.call('SCAN', cursor, 'COUNT', '50')) as [string, string[]];
+    for (const k of keys) seen.set(k, (seen.get(k) ?? 0) + 1);
+    cursor = next;
+    // Churn between calls: delete some original keys, add new ones, overwrite with longer values.
+    const churn: string[][] = [];
+    for (let j = 0; j < 40; j++) {
+      const victim = 'o:' + ((round * 97 + j * 13) % N);
+      if (j % 3 !== 2 && !deleted.has(victim)) {
+        deleted.add(victim);
+        churn.push(['DEL', victim]);
+      }
+      churn.push(['SET', 'n:' + round + ':' + j, 'v']);
+    }
+    // (A key deleted earlier and set again here is new: it may come twice.)
+    churn.push(['SET', 'o:' + ((round * 7 + 1) % N), 'a longer value than before '.repeat(3)]);
+    await pipeline(r, churn);
+    round++;
+  } while (cursor !== '0');
+  for (let i = 0; i < N; i++) {
+    const k = 'o:' + i;
+    if (deleted.has(k)) continue;
+    assert.equal(seen.get(k), 1, k + ' returned ' + String(seen.get(k)) + ' times');
+  }
+  const rk = parseResp(await r.call('RANDOMKEY')) as string;
+  assert.equal(await r.call('EXISTS', rk), ':1\r\n');
+  assert.equal(await r.call('FLUSHALL'), '+OK\r\n');
+  assert.equal(await r.call('DBSIZE'), ':0\r\n');
 });
