@@ -1615,7 +1615,7 @@ export class Server implements KeyspaceHooks {
           sampled++;
           if (when <= now) {
             if (db.expires.get(key) === when) {
-              if (db.memHook !== null) db.memHook(db, key, db.dict.get(key), undefined);
+              if (db.memHook !== null) db.memHook(db, key, db.dict.peek(key), undefined);
               db.dict.delete(key);
               db.expires.delete(key);
               this.onExpired(db, key);
