@@ -93,6 +93,8 @@ export class Acl {
   private nextEntryId = 0;
   /** Users whose root or another selector allows everything (no check needed). */
   private superusers = new Set<string>();
+  /** Bumped by refresh(): clients re-check their cached superuser status. */
+  private generation = 0;
   readonly catalog: CommandCatalog;
 
   constructor(readonly srv: Server) {
@@ -130,6 +132,7 @@ export class Acl {
 
   /** Recompute cached facts after users changed. */
   refresh(): void {
+    this.generation++;
     this.superusers.clear();
     for (const u of this.users.values()) if (u.selectors.some((s) => s.unrestricted)) this.superusers.add(u.name);
   }
@@ -288,7 +291,13 @@ export class Acl {
     const lua = c.ext.lua !== undefined && c.ext.lua !== false;
     if (c.ext.master || (c.fake && !lua)) return null;
     if (!c.fake && !c.inExec) c.ext.aclCmd = cmd.name;
-    if (this.superusers.has(c.user)) return null;
+    // Whether the client's user is unrestricted, cached on the client until the users change.
+    if (c.aclGeneration !== this.generation || c.aclUserName !== c.user) {
+      c.aclGeneration = this.generation;
+      c.aclUserName = c.user;
+      c.aclUnrestricted = this.superusers.has(c.user);
+    }
+    if (c.aclUnrestricted) return null;
     const u = this.users.get(c.user);
     if (u === undefined) return null;
     const d = this.checkUser(u, cmd, args);

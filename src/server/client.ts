@@ -37,6 +37,10 @@ export class Client {
   libName = '';
   libVer = '';
   user = 'default';
+  /** ACL fast check: `aclUnrestricted` holds for user `aclUserName` as of the ACL's generation `aclGeneration`. */
+  aclGeneration = -1;
+  aclUserName = '';
+  aclUnrestricted = false;
   authenticated: boolean;
   readonly createdAt: number;
   lastInteraction: number;

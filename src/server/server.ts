@@ -17,7 +17,7 @@ import { Clock } from '../util/clock';
 import { CursorTable } from '../util/scan-cursors';
 import { globMatch } from '../util/glob';
 import { E } from '../errors';
-import { noParentHandler, CMD_ADMIN, CMD_FAST, CMD_MAY_REPLICATE, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_SCRIPTING, CMD_SKIP_MONITOR, CMD_SKIP_SLOWLOG, CMD_WRITE, type CommandDef } from '../commands/types';
+import { noParentHandler, CMD_ADMIN, CMD_DENYOOM, CMD_FAST, CMD_MAY_REPLICATE, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_SCRIPTING, CMD_SKIP_MONITOR, CMD_SKIP_SLOWLOG, CMD_WRITE, type CommandDef } from '../commands/types';
 import { allowProtectedAction } from '../commands/server';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
@@ -575,7 +575,9 @@ export class Server implements KeyspaceHooks {
     }
     if (this.latencyThreshold > 0 && us >= this.latencyThreshold * 1000) this.latencyAddSample('command', us / 1000);
     this.stats.eventloopCmdUs += ms * 1000;
-    for (let i = 0; i < n; i++) this.batchArgs[i] = EMPTY_ARGS;
+    // A fresh array per batch: storing each command's (young) arguments into a
+    // young array skips the write barrier that a long-lived array pays per store.
+    this.batchArgs = [];
     this.batchLen = 0;
   }
 
@@ -848,7 +850,8 @@ export class Server implements KeyspaceHooks {
     const oom = this.ext.oomCheck as ((c: Client, cmd: CommandDef) => boolean) | undefined;
     if (oom !== undefined) {
       // Queuing in MULTI may use unbounded memory: any queued command is refused when out of memory.
-      const mayRefuse = flags.has('denyoom') || (c.multi !== null && base !== 'exec' && base !== 'discard' && base !== 'quit' && base !== 'reset');
+      const denyoom = flags === cmd.flags ? (bits & CMD_DENYOOM) !== 0 : flags.has('denyoom');
+      const mayRefuse = denyoom || (c.multi !== null && base !== 'exec' && base !== 'discard' && base !== 'quit' && base !== 'reset');
       if (mayRefuse && oom(c, cmd)) {
         cmd.rejectedCalls++;
         this.rejectCommand(c, E.OOM, cmd);
@@ -1707,8 +1710,6 @@ export class Server implements KeyspaceHooks {
     return this.clock.now() - this.startTime;
   }
 }
-
-const EMPTY_ARGS: string[] = [];
 
 function fmtAddr(a: string | undefined): string {
   if (!a) return '?';
