@@ -6,7 +6,8 @@
  * ratio Nodis/Redis; then loads 1M keys with 10-byte values into each and
  * compares INFO used_memory and process RSS.
  *
- * Environment: BENCH_REQUESTS (default 200000), BENCH_KEYS (default 1000000).
+ * Environment: BENCH_REQUESTS (default 200000), BENCH_ROUNDS (5),
+ * BENCH_PIPELINE_FACTOR (5), BENCH_KEYS (default 1000000).
  */
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -18,6 +19,10 @@ import { waitPort } from './util';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200000);
 const KEYS = Number(process.env.BENCH_KEYS ?? 1000000);
+/** Alternating rounds per pipeline depth (the median is shown). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Requests at pipeline 16 = REQUESTS × this (runs of about a second each). */
+const PIPELINE_FACTOR = Number(process.env.BENCH_PIPELINE_FACTOR ?? 5);
 const TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'mset'];
 // Collections (issue 4): redis-benchmark fills the list with LPUSH before the LRANGE tests.
 const COLLECTION_TESTS = ['lpush', 'rpop', 'sadd', 'spop', 'hset', 'zadd', 'zpopmin', 'lrange_100', 'lrange_600'];
@@ -38,8 +43,8 @@ function startRedis(port: number): ChildProcess {
   return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--dir', workDir], { stdio: 'ignore' });
 }
 
-function benchmark(port: number, pipeline: number, tests = TESTS): Map<string, number> {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(REQUESTS), '-P', String(pipeline), '-t', tests.join(','), '--csv'], { encoding: 'utf8' });
+function benchmark(port: number, pipeline: number, tests = TESTS, requests = REQUESTS): Map<string, number> {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(requests), '-P', String(pipeline), '-t', tests.join(','), '--csv'], { encoding: 'utf8' });
   const out = new Map<string, number>();
   for (const line of r.stdout.split('\n')) {
     const m = /^"([^"]+)","([0-9.]+)"/.exec(line);
@@ -182,6 +187,12 @@ async function usedMemory(port: number): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 function fmt(n: number): string {
   return n.toFixed(0).padStart(10);
 }
@@ -198,14 +209,22 @@ async function main(): Promise<void> {
   try {
     await waitPort(nPort);
     await waitPort(rPort);
-    console.log(`redis-benchmark -c 50 -n ${REQUESTS}; requests per second (higher is better)`);
-    console.log(`${'test'.padEnd(14)} ${'pipeline'.padStart(8)} ${'nodis'.padStart(10)} ${'redis'.padStart(10)} ${'ratio'.padStart(7)}`);
+    // Each round runs every test on Nodis, then on redis-server, so the two
+    // figures of a pair are taken close in time; the table shows the median
+    // of ROUNDS rounds (a single sub-second run on a small VM swings by ±20%).
+    // Pipeline 16 sends PIPELINE_FACTOR times more requests, so that each run
+    // lasts about as long as at pipeline 1.
+    console.log(`redis-benchmark -c 50 -n ${REQUESTS} (×${PIPELINE_FACTOR} at pipeline 16), median of ${ROUNDS} alternating rounds; requests per second (higher is better)`);
+    console.log(`${'test'.padEnd(14)} ${'pipeline'.padStart(8)} ${'nodis'.padStart(10)} ${'redis'.padStart(10)} ${'ratio'.padStart(7)}   ratios of the rounds`);
     for (const p of [1, 16]) {
-      const a = benchmark(nPort, p);
-      const b = benchmark(rPort, p);
-      for (const [name, rv] of b) {
-        const nv = a.get(name) ?? 0;
-        console.log(`${name.padEnd(14)} ${String(p).padStart(8)} ${fmt(nv)} ${fmt(rv)} ${(nv / rv).toFixed(2).padStart(7)}`);
+      const runs: { a: Map<string, number>; b: Map<string, number> }[] = [];
+      const n = p === 1 ? REQUESTS : REQUESTS * PIPELINE_FACTOR;
+      for (let r = 0; r < ROUNDS; r++) runs.push({ a: benchmark(nPort, p, TESTS, n), b: benchmark(rPort, p, TESTS, n) });
+      for (const name of runs[0].b.keys()) {
+        const nv = median(runs.map((x) => x.a.get(name) ?? 0));
+        const rv = median(runs.map((x) => x.b.get(name) ?? 0));
+        const ratios = runs.map((x) => (x.a.get(name) ?? 0) / (x.b.get(name) ?? 1));
+        console.log(`${name.padEnd(14)} ${String(p).padStart(8)} ${fmt(nv)} ${fmt(rv)} ${median(ratios).toFixed(2).padStart(7)}   ${ratios.map((x) => x.toFixed(2)).join(' ')}`);
       }
     }
     console.log(`\ncollections: redis-benchmark -c 50 -n ${REQUESTS} -P 1`);
