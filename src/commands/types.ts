@@ -51,6 +51,15 @@ export const CMD_SKIP_SLOWLOG = 256;
 export const CMD_FAST = 512;
 /** In the @scripting category: its flags may depend on the script it runs (server.ext.dynamicCommandFlags). */
 export const CMD_SCRIPTING = 1024;
+export const CMD_NOSCRIPT = 2048;
+export const CMD_BLOCKING = 4096;
+export const CMD_PUBSUB = 8192;
+/**
+ * Commands that never take the dispatcher's lane for plain data commands
+ * (Server.processCommand): connection, transaction, admin, scripting,
+ * blocking and pub/sub commands, which may change the state the lane relies on.
+ */
+export const CMD_NOT_LANE = CMD_NO_AUTH | CMD_PROTECTED | CMD_NO_MULTI | CMD_SKIP_MONITOR | CMD_ADMIN | CMD_SCRIPTING | CMD_NOSCRIPT | CMD_BLOCKING | CMD_PUBSUB;
 
 const BIT_OF: Record<string, number> = {
   write: CMD_WRITE,
@@ -63,6 +72,9 @@ const BIT_OF: Record<string, number> = {
   admin: CMD_ADMIN,
   skip_slowlog: CMD_SKIP_SLOWLOG,
   fast: CMD_FAST,
+  noscript: CMD_NOSCRIPT,
+  blocking: CMD_BLOCKING,
+  pubsub: CMD_PUBSUB,
 };
 
 /** CMD_* bits of a flag set. */

@@ -24,6 +24,8 @@ export function attach(server: Server): void {
   server.ext.cluster = cs;
 
   server.keyModifiedHooks.push((db, key) => cs.keyTouched(db, key));
+  // Every command is routed (MOVED, ASK, CROSSSLOT): never the lane.
+  server.laneChecks.push(() => false);
   server.flushHooks.push((dbid) => {
     if (dbid === -1 || dbid === 0) cs.resetIndex(true);
   });

@@ -486,6 +486,8 @@ export function attach(srv: Server): void {
     return EvictResult.Ok;
   }
 
+  // The OOM check and the before-command hook below are idle without maxmemory.
+  srv.laneChecks.push(() => maxmemory === 0);
   srv.ext.oomCheck = (c: Client): boolean => {
     if (maxmemory === 0) return false;
     // A replica applies its master's stream as is (the master evicts for it).

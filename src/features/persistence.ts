@@ -16,6 +16,7 @@ export function attach(server: Server): void {
   ext.persistenceInfo = () => p.info();
   const prevGate = ext.commandGate as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
   ext.commandGate = (c: Client, cmd: CommandDef, args: string[]) => p.commandGate(c, cmd, args) ?? (prevGate !== undefined ? prevGate(c, cmd, args) : null);
+  server.laneChecks.push(() => p.gateIdle());
   ext.writeDeniedReason = () => p.writeDeniedReason();
   ext.loadDataFromDisk = () => p.loadDataFromDisk();
   ext.rdbSnapshot = () => p.snapshotBuffer();

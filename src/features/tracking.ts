@@ -305,6 +305,8 @@ export function attach(srv: Server): Tracking {
   srv.beforeCommandHooks.push(() => {
     if (t.table.size !== 0) t.limitTable();
   });
+  // The two hooks above are idle while no key is tracked and no client tracks.
+  srv.laneChecks.push(() => t.table.size === 0 && t.clients === 0);
   srv.cronHooks.push(() => {
     if (t.table.size !== 0) t.limitTable();
   });

@@ -664,6 +664,11 @@ export class Persistence {
     return null;
   }
 
+  /** True while commandGate refuses nothing (not loading, no failed save or AOF write). */
+  gateIdle(): boolean {
+    return !this.loading && this.lastBgsaveStatus === 'ok' && (this.aof === null || this.aof.lastWriteError() === null);
+  }
+
   /** The dispatcher's gate: LOADING and MISCONF (for writes, scripts that may write, EXEC of writes, PING). */
   commandGate(c: Client, cmd: CommandDef, args: string[]): string | null {
     if (this.loading && !cmd.flags.has('loading') && !c.fake) return 'LOADING Redis is loading the dataset in memory';

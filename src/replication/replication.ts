@@ -124,6 +124,8 @@ export class Replication {
         return this.gate(c, cmd, args);
       };
       srv.ext.commandGate = gate;
+      // The gate refuses nothing on a master without min-replicas-to-write.
+      srv.laneChecks.push(() => this.masterHost === null && this.minReplicasNow() <= 0);
     });
     // Writes from scripts (redis.call) face the same NOREPLICAS / READONLY refusals.
     // The scripting host runs them through execInternal with its fake client (ext.lua).
@@ -416,6 +418,15 @@ export class Replication {
   private minReplicas = 0;
   private gateConfigGen = -1;
 
+  private minReplicasNow(): number {
+    const cfg = this.server.config;
+    if (cfg.generation !== this.gateConfigGen) {
+      this.gateConfigGen = cfg.generation;
+      this.minReplicas = cfg.num('min-replicas-max-lag') > 0 ? cfg.num('min-replicas-to-write') : 0;
+    }
+    return this.minReplicas;
+  }
+
   private gate(c: Client, cmd: CommandDef, args: string[] | undefined): string | null {
     const srv = this.server;
     if (this.masterHost !== null) {
@@ -434,12 +445,7 @@ export class Replication {
       if (isWrite(srv, c, cmd, args)) return READONLY;
       return null;
     }
-    const cfg = srv.config;
-    if (cfg.generation !== this.gateConfigGen) {
-      this.gateConfigGen = cfg.generation;
-      this.minReplicas = cfg.num('min-replicas-max-lag') > 0 ? cfg.num('min-replicas-to-write') : 0;
-    }
-    const min = this.minReplicas;
+    const min = this.minReplicasNow();
     if (min <= 0) return null;
     if (!isWrite(srv, c, cmd, args)) return null;
     return this.goodReplicas() >= min ? null : NOREPLICAS;

@@ -607,6 +607,7 @@ export class ScriptingHost {
       const p = prev ?? (srv.ext.commandGatePrev as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined);
       return p !== undefined ? p(c, cmd, args) : null;
     };
+    srv.laneChecks.push(() => this.run === null || !this.run.timedOut);
   }
 
   private readBuf = Buffer.allocUnsafe(64 * 1024);

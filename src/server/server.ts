@@ -17,7 +17,7 @@ import { Clock } from '../util/clock';
 import { CursorTable } from '../util/scan-cursors';
 import { globMatch } from '../util/glob';
 import { E } from '../errors';
-import { noParentHandler, CMD_ADMIN, CMD_DENYOOM, CMD_FAST, CMD_MAY_REPLICATE, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_SCRIPTING, CMD_SKIP_MONITOR, CMD_SKIP_SLOWLOG, CMD_WRITE, type CommandDef } from '../commands/types';
+import { noParentHandler, CMD_ADMIN, CMD_DENYOOM, CMD_FAST, CMD_NOT_LANE, CMD_MAY_REPLICATE, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_SCRIPTING, CMD_SKIP_MONITOR, CMD_SKIP_SLOWLOG, CMD_WRITE, type CommandDef } from '../commands/types';
 import { allowProtectedAction } from '../commands/server';
 import { buildCommandTable } from '../commands';
 import { NOTIFY, NOTIFY_BAD_CLASS, parseNotifyFlags, notifyFlagsToString } from './notify-flags';
@@ -538,10 +538,12 @@ export class Server implements KeyspaceHooks {
     }
     this.batchLen = 0;
     this.inBatch = this.batchTiming;
+    this.laneOpen = this.laneQuiet();
     let err: string | null;
     try {
       err = c.parser.feed(chunk, (args) => this.processCommand(c, args));
     } finally {
+      this.laneOpen = false;
       this.inBatch = false;
       this.clock.endBatch();
       const dt = performance.now() - t0;
@@ -777,7 +779,9 @@ export class Server implements KeyspaceHooks {
    * processing its input (it blocked, or it is closing).
    */
   processCommand(c: Client, args: string[]): boolean {
-    if (this.beforeCommandHooks.length !== 0) for (const h of this.beforeCommandHooks) h(c);
+    // While the lane is open (see laneQuiet) every before-command hook is a no-op.
+    const lane = this.laneOpen;
+    if (!lane && this.beforeCommandHooks.length !== 0) for (const h of this.beforeCommandHooks) h(c);
     const name = args[0];
     let cmd = this.commandByName.get(name);
     if (cmd === undefined) {
@@ -810,6 +814,13 @@ export class Server implements KeyspaceHooks {
       return true;
     }
     const bits = cmd.bits;
+    if (lane) {
+      if ((bits & CMD_NOT_LANE) === 0 && cmd.parent === undefined && c.authenticated && c.multi === null && !c.inPubSubContext && c.replyMode === 'on' && c.tracking === null && !c.fake) {
+        return this.runInLane(c, cmd, args);
+      }
+      // Any other command may change what the lane relies on: closed for the rest of this read.
+      this.laneOpen = false;
+    }
     if (!c.authenticated && (bits & CMD_NO_AUTH) === 0) {
       cmd.rejectedCalls++;
       this.rejectCommand(c, 'NOAUTH Authentication required.', cmd);
@@ -883,6 +894,91 @@ export class Server implements KeyspaceHooks {
     if (this.readyKeys.length !== 0) this.handleClientsBlockedOnKeys();
     if (c.blocked !== null || c.closeAfterReply || c.closed) return false;
     return true;
+  }
+
+  // ---------------------------------------------------------------------------
+  // The lane for plain data commands
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Features whose hooks or gates act on every command register here a test
+   * that is true while they have nothing to do for a plain data command
+   * (no busy script, no failed save, not a replica, no maxmemory, no tracking
+   * table...). A feature that adds a before/after-command hook, a gate or an
+   * OOM check must add its test, or the lane would skip it.
+   */
+  readonly laneChecks: (() => boolean)[] = [];
+  /** True during a socket read while laneQuiet() held and no non-lane command has run since. */
+  private laneOpen = false;
+
+  /**
+   * Can this read's plain data commands skip the checks and hooks that are
+   * idle now? Evaluated once per read (not per command); any command that
+   * does not take the lane closes it before running, so a state change made
+   * by a command (CONFIG SET, MONITOR, CLIENT PAUSE, SCRIPT...) is seen by the
+   * commands after it.
+   */
+  private laneQuiet(): boolean {
+    if (!this.inBatch || this.monitors.size !== 0 || this.pauseUntil !== 0 || this.currentCmd !== null) return false;
+    const checks = this.laneChecks;
+    for (let i = 0; i < checks.length; i++) if (!checks[i]()) return false;
+    return true;
+  }
+
+  /**
+   * processCommand + call for a plain data command from a plain client (no
+   * transaction, pub/sub context, tracking, reply mode or fake client) while
+   * the lane is open: the ACL check, the handler, statistics, batch timing
+   * and propagation, as call() does them; the gates, hooks, OOM, pause and
+   * MONITOR steps are skipped because laneQuiet() found them idle.
+   */
+  private runInLane(c: Client, cmd: CommandDef, args: string[]): boolean {
+    const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
+    if (aclCheck !== undefined) {
+      const err = aclCheck(c, cmd, args);
+      if (err !== null) {
+        cmd.rejectedCalls++;
+        this.rejectCommand(c, err, cmd);
+        return true;
+      }
+    }
+    const dirtyBefore = this.dirty;
+    const errBefore = this.stats.totalErrorReplies;
+    const outerNestedErrors = this.nestedErrors;
+    this.nestedErrors = 0;
+    this.currentCmd = cmd;
+    this.currentArgs = args;
+    this.currentClient = c;
+    if (c.redacted !== null) c.redacted = null;
+    if (c.propagateArgs !== null) c.propagateArgs = null;
+    this.pushDeferClient = c;
+    try {
+      cmd.handler(c, args);
+    } finally {
+      this.pushDeferClient = null;
+      if (c.deferredPush !== null) this.flushDeferredPush(c);
+      this.currentCmd = null;
+      this.currentArgs = null;
+      this.currentClient = null;
+    }
+    const errDelta = this.stats.totalErrorReplies - errBefore;
+    const ownErrors = errDelta - this.nestedErrors;
+    this.nestedErrors = outerNestedErrors + errDelta;
+    const i = this.batchLen++;
+    this.batchCmds[i] = cmd;
+    this.batchArgs[i] = c.redacted === null ? args : args.map((a, j) => ((c.redacted as number[]).includes(j) ? '(redacted)' : a));
+    cmd.calls++;
+    if (ownErrors > 0) cmd.failedCalls++;
+    this.stats.commandsProcessed++;
+    c.commandsProcessed++;
+    c.lastCmd = cmd.name;
+    const forced = c.forcePropagation;
+    if (forced) c.forcePropagation = false;
+    if ((this.dirty !== dirtyBefore || forced) && this.propagateHooks.length !== 0 && c.propagateArgs !== false && (c.propagateArgs !== null || (cmd.bits & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0)) {
+      this.propagate(c.db.id, (c.propagateArgs as string[] | null) ?? args);
+    }
+    if (this.readyKeys.length !== 0) this.handleClientsBlockedOnKeys();
+    return !(c.blocked !== null || c.closeAfterReply || c.closed);
   }
 
   /** Reply with an error for a command that could not run (flags the transaction too). */
