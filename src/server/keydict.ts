@@ -394,6 +394,8 @@ export class KeyDict {
   // ---------------------------------------------------------------------------
 
   get(key: string): Value | undefined {
+    // A hot key (a counter, a cache entry read in a pipeline) skips the hash and the probe.
+    if (key === this.lastKey) return this.valueAt(this.lastId);
     if (this.count === 0) return undefined;
     const s = this.findSlot(key, hashKey(key));
     if (s < 0) return undefined;
@@ -438,9 +440,10 @@ export class KeyDict {
    * string, undefined for a new key.
    */
   put(key: string, v: Value): Value | number | undefined {
+    const inline = typeof v === 'string' && v.length <= INLINE_VALUE_MAX && key.length <= INLINE_KEY_MAX;
+    if (key === this.lastKey) return this.overwrite(this.lastId, key, v, inline);
     const h = hashKey(key);
     let s = this.findSlot(key, h);
-    const inline = typeof v === 'string' && v.length <= INLINE_VALUE_MAX && key.length <= INLINE_KEY_MAX;
     if (s >= 0) {
       const id = this.table[s] - 1;
       this.lastKey = key;
