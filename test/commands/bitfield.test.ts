@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RObject } from '../../src/types/value';
 import { startNodis, startOracle, encodeCommand, RawClient, type RunningServer, type Oracle, ServerPair, pipeline } from '../helpers';
+import { mulberry32 as rng } from '../prng';
 
 const pair = new ServerPair();
 let srv: RunningServer;
@@ -38,16 +39,6 @@ async function makeList(key: string): Promise<void> {
   }
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPE_ERR = '-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n';
 

@@ -24,20 +24,10 @@ import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient, encodeCommand, freePort, sleep } from '../helpers';
+import { mulberry32 as prng } from '../prng';
 
 const BIN = join(__dirname, '..', '..', '..', 'bin', 'nodis-server');
 
-/** Deterministic PRNG (mulberry32) so that the kill schedule is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.DURABILITY_SEED ?? 20261126);
 

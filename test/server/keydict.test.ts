@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { KeyDict, INLINE_KEY_MAX, INLINE_VALUE_MAX } from '../../src/server/keydict';
 import type { Value, RObject } from '../../src/types/value';
 import { startNodis, RawClient, pipeline, type RunningServer } from '../helpers';
+import { mulberry32 as rng } from '../prng';
 
 let srv: RunningServer;
 let r: RawClient;
@@ -24,17 +25,6 @@ after(async () => {
   await srv.close();
 });
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fakeObject(tag: number): RObject {
   return {

@@ -4,17 +4,8 @@
 // Usage: node recursion-child.js <seed> <rounds>. Prints one JSON line with the tallies; any
 // V8 abort (the bug this guards against) kills the process with a signal instead.
 import { LuaEngine, LuaError, LuaValue } from '../../../src/scripting/lua';
+import { mulberry32 as rng } from '../../prng';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Innermost operations: PAT is a fresh pattern, SUBJ a subject it matches.
 const INNER: Record<string, string> = {
