@@ -835,15 +835,7 @@ export class Server implements KeyspaceHooks {
         return true;
       }
     }
-    const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
-    if (aclCheck !== undefined) {
-      const err = aclCheck(c, cmd, args);
-      if (err !== null) {
-        cmd.rejectedCalls++;
-        this.rejectCommand(c, err, cmd);
-        return true;
-      }
-    }
+    if (this.aclRefusedOrReply(c, cmd, args)) return true;
     // Persistence refusals (LOADING, MISCONF), before MULTI queuing as in Redis.
     const gate = this.ext.commandGate as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
     if (gate !== undefined) {
@@ -933,15 +925,7 @@ export class Server implements KeyspaceHooks {
    * MONITOR steps are skipped because laneQuiet() found them idle.
    */
   private runInLane(c: Client, cmd: CommandDef, args: string[]): boolean {
-    const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
-    if (aclCheck !== undefined) {
-      const err = aclCheck(c, cmd, args);
-      if (err !== null) {
-        cmd.rejectedCalls++;
-        this.rejectCommand(c, err, cmd);
-        return true;
-      }
-    }
+    if (this.aclRefusedOrReply(c, cmd, args)) return true;
     const dirtyBefore = this.dirty;
     const errBefore = this.stats.totalErrorReplies;
     const outerNestedErrors = this.nestedErrors;
@@ -979,6 +963,17 @@ export class Server implements KeyspaceHooks {
     }
     if (this.readyKeys.length !== 0) this.handleClientsBlockedOnKeys();
     return !(c.blocked !== null || c.closeAfterReply || c.closed);
+  }
+
+  /** The ACL hook: true after replying with the refusal. */
+  private aclRefusedOrReply(c: Client, cmd: CommandDef, args: string[]): boolean {
+    const aclCheck = this.ext.aclCheck as ((c: Client, cmd: CommandDef, args: string[]) => string | null) | undefined;
+    if (aclCheck === undefined) return false;
+    const err = aclCheck(c, cmd, args);
+    if (err === null) return false;
+    cmd.rejectedCalls++;
+    this.rejectCommand(c, err, cmd);
+    return true;
   }
 
   /** Reply with an error for a command that could not run (flags the transaction too). */
