@@ -97,6 +97,26 @@ export function hashKey(s: string): number {
   return h & HASH_MASK;
 }
 
+/** Where the length header read by the last lenAt() ends. */
+let lenEnd = 0;
+
+/** A record's key or value length: one byte, or 255 then two bytes little-endian. Sets lenEnd. */
+function lenAt(b: Buffer, p: number): number {
+  if (b[p] === 255) {
+    lenEnd = p + 3;
+    return b[p + 1] | (b[p + 2] << 8);
+  }
+  lenEnd = p + 1;
+  return b[p];
+}
+
+/** Size in bytes of the record at b[p]: both headers, key and value. */
+function recordBytes(b: Buffer, p: number): number {
+  const klen = lenAt(b, p);
+  const vlen = lenAt(b, lenEnd);
+  return lenEnd - p + klen + vlen;
+}
+
 /** A latin1 string of `n` bytes of `b` from `p` (short ones without a native call). */
 function str(b: Buffer, p: number, n: number): string {
   switch (n) {
@@ -269,14 +289,10 @@ export class KeyDict {
     const off = this.offs[id];
     if (off === NOREC) return this.sideKeys.get(id) === key;
     const b = this.chunks[off >>> CHUNK_BITS];
-    let p = off & CHUNK_MASK;
-    let klen = b[p];
-    if (klen === 255) {
-      klen = b[p + 1] | (b[p + 2] << 8);
-      p += 3;
-    } else p++;
+    const klen = lenAt(b, off & CHUNK_MASK);
     if (klen !== key.length) return false;
-    p += b[p] === 255 ? 3 : 1;
+    lenAt(b, lenEnd);
+    const p = lenEnd;
     for (let i = 0; i < klen; i++) if (b[p + i] !== key.charCodeAt(i)) return false;
     return true;
   }
@@ -294,14 +310,9 @@ export class KeyDict {
     const off = this.offs[id];
     if (off === NOREC) return this.sideKeys.get(id) as string;
     const b = this.chunks[off >>> CHUNK_BITS];
-    let p = off & CHUNK_MASK;
-    let klen = b[p];
-    if (klen === 255) {
-      klen = b[p + 1] | (b[p + 2] << 8);
-      p += 3;
-    } else p++;
-    p += b[p] === 255 ? 3 : 1;
-    return str(b, p, klen);
+    const klen = lenAt(b, off & CHUNK_MASK);
+    lenAt(b, lenEnd);
+    return str(b, lenEnd, klen);
   }
 
   /** Value of live id `id`. */
@@ -309,36 +320,14 @@ export class KeyDict {
     if ((this.hashes[id] & SIDE_VAL) !== 0) return this.sideVals.get(id) as Value;
     const off = this.offs[id];
     const b = this.chunks[off >>> CHUNK_BITS];
-    let p = off & CHUNK_MASK;
-    let klen = b[p];
-    if (klen === 255) {
-      klen = b[p + 1] | (b[p + 2] << 8);
-      p += 3;
-    } else p++;
-    let vlen = b[p];
-    if (vlen === 255) {
-      vlen = b[p + 1] | (b[p + 2] << 8);
-      p += 3;
-    } else p++;
-    return str(b, p + klen, vlen);
+    const klen = lenAt(b, off & CHUNK_MASK);
+    const vlen = lenAt(b, lenEnd);
+    return str(b, lenEnd + klen, vlen);
   }
 
   /** Length in bytes of the record at `off`. */
   private recordSize(off: number): number {
-    const b = this.chunks[off >>> CHUNK_BITS];
-    const p = off & CHUNK_MASK;
-    let q = p;
-    let klen = b[q];
-    if (klen === 255) {
-      klen = b[q + 1] | (b[q + 2] << 8);
-      q += 3;
-    } else q++;
-    let vlen = b[q];
-    if (vlen === 255) {
-      vlen = b[q + 1] | (b[q + 2] << 8);
-      q += 3;
-    } else q++;
-    return q - p + klen + vlen;
+    return recordBytes(this.chunks[off >>> CHUNK_BITS], off & CHUNK_MASK);
   }
 
   /** Room for `n` bytes; returns the address, or -1 when the address space is used up. */
@@ -423,10 +412,8 @@ export class KeyDict {
     if ((this.hashes[id] & SIDE_VAL) !== 0) return this.sideVals.get(id);
     const off = this.offs[id];
     const b = this.chunks[off >>> CHUNK_BITS];
-    let p = off & CHUNK_MASK;
-    p += b[p] === 255 ? 3 : 1;
-    const vlen = b[p];
-    return vlen === 255 ? b[p + 1] | (b[p + 2] << 8) : vlen;
+    lenAt(b, off & CHUNK_MASK);
+    return lenAt(b, lenEnd);
   }
 
   set(key: string, v: Value): this {
@@ -500,10 +487,9 @@ export class KeyDict {
     if ((f & SIDE_VAL) !== 0) prev = this.sideVals.get(id) as Value;
     else {
       const b = this.chunks[off >>> CHUNK_BITS];
-      let p = off & CHUNK_MASK;
-      const klen = b[p] === 255 ? b[p + 1] | (b[p + 2] << 8) : b[p];
-      p += klen < 255 ? 1 : 3;
-      const ovlen = b[p] === 255 ? b[p + 1] | (b[p + 2] << 8) : b[p];
+      const klen = lenAt(b, off & CHUNK_MASK);
+      let p = lenEnd;
+      const ovlen = lenAt(b, p);
       prev = ovlen;
       if (inline) {
         const vlen = (v as string).length;
@@ -821,18 +807,7 @@ export class KeyDict {
       const src = old[off >>> CHUNK_BITS];
       const p = off & CHUNK_MASK;
       // recordSize reads through this.chunks: measure in the old chunk directly.
-      let q = p;
-      let klen = src[q];
-      if (klen === 255) {
-        klen = src[q + 1] | (src[q + 2] << 8);
-        q += 3;
-      } else q++;
-      let vlen = src[q];
-      if (vlen === 255) {
-        vlen = src[q + 1] | (src[q + 2] << 8);
-        q += 3;
-      } else q++;
-      const n = q - p + klen + vlen;
+      const n = recordBytes(src, p);
       const at = this.alloc(n);
       const dst = this.chunks[at >>> CHUNK_BITS];
       const d0 = at & CHUNK_MASK;
